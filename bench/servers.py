@@ -1,0 +1,212 @@
+"""The four servers, side by side: ours, Oxigraph server, rdflib-endpoint and Virtuoso 7.
+
+Each server is loaded with the same N-Triples corpus (``load``), then started and timed
+until it answers (``start``), measured, and stopped (``stop``). All bind 127.0.0.1.
+``bench.install`` installs the peers that are missing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.client import Endpoint
+from bench.processes import MemorySampler, free_port, run_bounded, spawn, stop, wait_ready
+
+CACHE = Path.home() / ".cache" / "spine-evidence-bench"
+RDFLIB_ENDPOINT = CACHE / "rdflib-endpoint-venv" / "bin" / "rdflib-endpoint"
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+BENCH_GRAPH = "https://w3id.org/spine-evidence/graph/benchmark"
+
+
+class Server:
+    """A SPARQL server under test: load once, start, answer, stop."""
+
+    name = "server"
+    ready_timeout = 120.0
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir / self.name
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.log = self.workdir / "server.log"
+        self.process: subprocess.Popen | None = None
+        self.sampler: MemorySampler | None = None
+        self.port = 0
+        self.peak_rss = 0
+
+    @classmethod
+    def available(cls) -> str | None:
+        """``None`` when the server can run here, else why not."""
+        return None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.name, f"http://127.0.0.1:{self.port}/sparql")
+
+    def load(self, corpus: Path) -> float:
+        """Load ``corpus``; return the seconds taken (0 when ``start`` parses it)."""
+        self.corpus = corpus
+        return 0.0
+
+    def start(self) -> float:
+        """Start the server; return the seconds until it answers a query."""
+        self.port = free_port()
+        self.process = spawn(self.command(), self.log)
+        self.sampler = MemorySampler(self.process.pid)
+        try:
+            return wait_ready(self.process, self.endpoint.url, self.ready_timeout, self.endpoint.extra)
+        except RuntimeError as error:
+            self.stop()
+            raise RuntimeError(f"{self.name}: {error}; log: {self.log}") from None
+
+    def stop(self) -> None:
+        """Stop the server (and its workers); keep the peak memory seen."""
+        if self.sampler is not None:
+            self.peak_rss = max(self.peak_rss, self.sampler.close())
+            self.sampler = None
+        stop(self.process)
+        self.process = None
+
+
+class Oxigraph(Server):
+    """``oxigraph serve-read-only`` (PyPI ``oxigraph``) on a RocksDB store made by ``oxigraph load``."""
+
+    name = "oxigraph"
+
+    @classmethod
+    def available(cls) -> str | None:
+        return None if shutil.which("oxigraph") else "the oxigraph command is not installed (pip install oxigraph)"
+
+    def load(self, corpus: Path) -> float:
+        self.location = self.workdir / "store"
+        shutil.rmtree(self.location, ignore_errors=True)
+        return run_bounded(["oxigraph", "load", "--location", str(self.location), "--file", str(corpus)],
+                           1800, self.workdir / "load.log")
+
+    def command(self) -> list[str]:
+        return ["oxigraph", "serve-read-only", "--location", str(self.location),
+                "--bind", f"127.0.0.1:{self.port}"]
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.name, f"http://127.0.0.1:{self.port}/query")
+
+
+class Ours(Server):
+    """``spine-evidence serve`` on its persisted pyoxigraph store, with the corpus as ``--data``."""
+
+    name = "ours"
+    ready_timeout = 1800.0
+    workers: int | None = None
+
+    @classmethod
+    def available(cls) -> str | None:
+        help_text = subprocess.run([sys.executable, "-m", "spine_evidence.cli", "serve", "--help"],
+                                   capture_output=True, text=True, timeout=60)
+        if help_text.returncode != 0 or "--data" not in help_text.stdout:
+            return "spine-evidence serve --data is not available yet"
+        return None
+
+    def load(self, corpus: Path) -> float:
+        """The first start builds the store from the corpus: that is our load time."""
+        self.corpus, self.store = corpus, self.workdir / "store"
+        shutil.rmtree(self.store, ignore_errors=True)
+        seconds = self.start()
+        self.stop()
+        return seconds
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()", "serve",
+                   "--host", "127.0.0.1", "--port", str(self.port), "--store", str(self.store),
+                   "--data", f"{BENCH_GRAPH}={self.corpus}"]
+        return command + (["--workers", str(self.workers)] if self.workers else [])
+
+
+class RdflibEndpoint(Server):
+    """rdflib-endpoint (PyPI, its own venv): parses the corpus into rdflib's memory store at start."""
+
+    name = "rdflib-endpoint"
+    ready_timeout = 1800.0
+
+    @classmethod
+    def available(cls) -> str | None:
+        return None if RDFLIB_ENDPOINT.exists() else f"rdflib-endpoint is not installed in {RDFLIB_ENDPOINT.parent}"
+
+    def command(self) -> list[str]:
+        return [str(RDFLIB_ENDPOINT), "serve", "--host", "127.0.0.1", "--port", str(self.port), str(self.corpus)]
+
+
+class Virtuoso(Server):
+    """Virtuoso 7 (Debian ``virtuoso-opensource``) from a generated ini, loaded with ``ld_dir``."""
+
+    name = "virtuoso"
+
+    @classmethod
+    def available(cls) -> str | None:
+        missing = [c for c in ("virtuoso-t", "isql-vt") if not shutil.which(c)]
+        if missing or not VIRTUOSO_INI.exists():
+            return "virtuoso-opensource is not installed (apt-get install virtuoso-opensource)"
+        return None
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.name, f"http://127.0.0.1:{self.port}/sparql", {"default-graph-uri": BENCH_GRAPH})
+
+    def command(self) -> list[str]:
+        return ["virtuoso-t", "+foreground", "+configfile", str(self.workdir / "virtuoso.ini")]
+
+    def write_ini(self) -> None:
+        """The packaged ini with our folder, loopback ports, more buffers and no row cap."""
+        db = self.workdir / "db"
+        db.mkdir(exist_ok=True)
+        text = VIRTUOSO_INI.read_text()
+        text = text.replace("/var/lib/virtuoso-opensource-7/db", str(db))
+        text = text.replace("/var/lib/virtuoso-opensource-7/vsp", str(self.workdir))
+        settings = {"DirsAllowed": f"., /usr/share/virtuoso-opensource-7/vad, {self.workdir}",
+                    "NumberOfBuffers": "340000", "MaxDirtyBuffers": "250000",
+                    "ResultSetMaxRows": "10000000", "MaxQueryExecutionTime": "600",
+                    "MaxClientConnections": "32", "ServerThreads": "16", "MaxKeepAlives": "32"}
+        for key, value in settings.items():
+            text = re.sub(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", text)
+        text = re.sub(r"(?m)^ServerPort\s*=\s*1111.*$", f"ServerPort = 127.0.0.1:{self.sql_port}", text)
+        text = re.sub(r"(?m)^ServerPort\s*=\s*8890.*$", f"ServerPort = 127.0.0.1:{self.port}", text)
+        (self.workdir / "virtuoso.ini").write_text(text)
+
+    def start(self) -> float:
+        self.port, self.sql_port = free_port(), free_port()
+        self.write_ini()
+        self.process = spawn(self.command(), self.log)
+        self.sampler = MemorySampler(self.process.pid)
+        try:
+            return wait_ready(self.process, self.endpoint.url, self.ready_timeout, self.endpoint.extra)
+        except RuntimeError as error:
+            self.stop()
+            raise RuntimeError(f"{self.name}: {error}; log: {self.log}") from None
+
+    def isql(self, statements: str, timeout: float) -> float:
+        return run_bounded(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statements}"],
+                           timeout, self.workdir / "isql.log")
+
+    def load(self, corpus: Path) -> float:
+        """Start on a fresh database, bulk-load the corpus, checkpoint, stop: the load time."""
+        shutil.rmtree(self.workdir / "db", ignore_errors=True)
+        link = self.workdir / "corpus.nt"
+        link.unlink(missing_ok=True)
+        link.symlink_to(corpus.resolve())
+        self.start()
+        try:
+            return self.isql(f"ld_dir('{self.workdir}', 'corpus.nt', '{BENCH_GRAPH}'); "
+                             "rdf_loader_run(); checkpoint;", 3600)
+        finally:
+            self.stop()
+
+
+SERVERS: dict[str, type[Server]] = {
+    "ours": Ours, "oxigraph": Oxigraph, "rdflib-endpoint": RdflibEndpoint, "virtuoso": Virtuoso,
+}

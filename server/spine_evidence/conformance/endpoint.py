@@ -1,0 +1,180 @@
+"""The SPARQL service under test, and the two ways to give it the test data.
+
+(a) ``spine_evidence_server`` starts our own ``spine-evidence serve`` on a
+free port of 127.0.0.1 with ``--data IRI=FILE`` for every data file the
+selected tests need; (b) ``oxigraph_server`` starts a writable Oxigraph server
+and PUTs each file into its named graph with the Graph Store Protocol, which
+is also how an already running writable endpoint gets its data (``load``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+from urllib.parse import urljoin
+
+import requests
+
+MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
+READY_QUERY = "ASK {}"
+REQUEST_TIMEOUT_S = 60
+
+
+class EndpointError(Exception):
+    """The endpoint cannot be started, reached or loaded."""
+
+
+@dataclass
+class Endpoint:
+    """Where the runner sends queries, updates and Graph Store Protocol requests."""
+
+    name: str
+    query_url: str
+    update_url: str
+    graph_store_url: str
+    read_only: bool
+    features: frozenset[str] = frozenset({"IndirectGraphIdentification"})
+    session: requests.Session = field(default_factory=requests.Session, repr=False)
+
+    def query(self, text: str, default_graphs: list[str], named_graphs: list[str],
+              accept: str) -> requests.Response:
+        """POST a form-encoded query with its protocol dataset (SPARQL 1.1 Protocol 2.1.2)."""
+        form = [("query", text)] + [("default-graph-uri", iri) for iri in default_graphs]
+        form += [("named-graph-uri", iri) for iri in named_graphs]
+        return self.session.post(self.query_url, data=form, headers={"Accept": accept},
+                                 timeout=REQUEST_TIMEOUT_S, allow_redirects=False)
+
+    def update(self, text: str) -> requests.Response:
+        """POST an update directly as ``application/sparql-update``."""
+        return self.session.post(self.update_url, data=text.encode("utf-8"),
+                                 headers={"Content-Type": "application/sparql-update"},
+                                 timeout=REQUEST_TIMEOUT_S, allow_redirects=False)
+
+    def load(self, graphs: Mapping[str, Path]) -> None:
+        """PUT every file into the named graph of its IRI (Graph Store Protocol)."""
+        for iri, path in graphs.items():
+            response = self.session.put(
+                self.graph_store_url, params={"graph": iri}, data=path.read_bytes(),
+                headers={"Content-Type": MEDIA_TYPES.get(path.suffix, "text/turtle")},
+                timeout=REQUEST_TIMEOUT_S)
+            if response.status_code >= 300:
+                raise EndpointError(f"PUT {iri} answered {response.status_code}: {response.text[:200]}")
+
+
+def external_endpoint(url: str, graph_store: str | None) -> Endpoint:
+    """An endpoint already running at ``url``, checked with ``ASK {}``.
+
+    Writable (and loaded through it) when a Graph Store URL is given; else
+    read-only like ours, with its graph store at ``graph-store`` beside ``url``.
+    """
+    endpoint = Endpoint("external", url, url, graph_store or urljoin(url, "graph-store"),
+                        read_only=graph_store is None)
+    try:
+        status = endpoint.query(READY_QUERY, [], [], "application/sparql-results+json").status_code
+    except requests.RequestException as error:
+        raise EndpointError(f"cannot reach {url}: {type(error).__name__}") from None
+    if status != 200:
+        raise EndpointError(f"{url} answered ASK {{}} with HTTP {status}")
+    return endpoint
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_ready(endpoint: Endpoint, process: subprocess.Popen, log: Path, limit_s: float) -> None:
+    """Poll the endpoint with ``ASK {}`` until it answers 200 or the process exits."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise EndpointError(f"the server exited with {process.returncode}: {_tail(log)}")
+        try:
+            if endpoint.query(READY_QUERY, [], [], "application/sparql-results+json").status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise EndpointError(f"the server did not answer within {limit_s:.0f} s: {_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    """The last line the server wrote, for a one-line error."""
+    lines = log.read_text(errors="replace").strip().splitlines() if log.exists() else []
+    return lines[-1] if lines else "(no output)"
+
+
+@contextmanager
+def _running(command: list[str], endpoint: Endpoint, workdir: Path, limit_s: float) -> Iterator[Endpoint]:
+    """Run ``command`` in its own process group until the block ends, then stop it."""
+    log = workdir / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                   cwd=workdir, start_new_session=True)
+    try:
+        wait_until_ready(endpoint, process, log, limit_s)
+        yield endpoint
+    finally:
+        endpoint.session.close()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Terminate the process group we started (gunicorn's workers with it)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def spine_evidence_server(graphs: Mapping[str, Path], limit_s: float = 120,
+                          options: Sequence[str] = ()) -> Iterator[Endpoint]:
+    """Start ``spine-evidence serve`` on a free port with every graph as ``--data IRI=FILE``.
+
+    ``options`` are further ``serve`` options (``--store DIR``, ``--workers N``).
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()",
+               "serve", "--host", "127.0.0.1", "--port", str(port), *options]
+    for iri, path in sorted(graphs.items()):
+        command += ["--data", f"{iri}={path.resolve()}"]
+    endpoint = Endpoint("spine-evidence", f"{base}/sparql", f"{base}/sparql",
+                        f"{base}/graph-store", read_only=True)
+    with tempfile.TemporaryDirectory(prefix="conformance-") as workdir:
+        with _running(command, endpoint, Path(workdir), limit_s) as running:
+            yield running
+
+
+@contextmanager
+def oxigraph_server(graphs: Mapping[str, Path], limit_s: float = 30) -> Iterator[Endpoint]:
+    """Start an in-memory, writable ``oxigraph serve`` and PUT every graph into it."""
+    program = shutil.which("oxigraph")
+    if program is None:
+        raise EndpointError("the oxigraph server is not installed (pip install oxigraph)")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    endpoint = Endpoint("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store",
+                        read_only=False,
+                        features=frozenset({"IndirectGraphIdentification", "POSTGraphCreation"}))
+    with tempfile.TemporaryDirectory(prefix="conformance-") as workdir:
+        command = [program, "serve", "--bind", f"127.0.0.1:{port}"]
+        with _running(command, endpoint, Path(workdir), limit_s) as running:
+            running.load(graphs)
+            yield running

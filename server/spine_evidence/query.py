@@ -1,0 +1,203 @@
+"""Run SPARQL on the pyoxigraph store and write the results.
+
+The store is the one given, else the built one (``dist/store`` under the
+working directory, or where ``serve`` builds it: the checkout's ``dist/`` or
+the user's cache), else an in-memory store loaded from the source files
+(asserted triples only, no ``graph:inferred``: run ``spine-evidence build``
+for those). Queries get every prefix of ``namespaces.PREFIXES`` without
+declaring them.
+
+SELECT and ASK results are written by pyoxigraph's SPARQL results serialisers
+(JSON, CSV, TSV, XML), CONSTRUCT and DESCRIBE results by its RDF serialisers
+(Turtle, N-Triples, RDF/XML, JSON-LD); ``table`` is a plain text table for the
+terminal with IRIs shortened to prefixed names.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import sources, store
+from .namespaces import PREFIXES
+
+DEFAULT_STORE = Path("dist") / store.STORE_DIR
+TABLE = "table"
+# Format name → pyoxigraph serialiser, for SELECT/ASK and for CONSTRUCT/DESCRIBE results.
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "json": ox.RdfFormat.JSON_LD,
+}
+FORMATS = (TABLE, *RESULTS_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULTS_FORMATS))
+MAX_CELL = 60
+MAX_MESSAGE = 160
+UPDATE_START = re.compile(
+    r"^\s*((PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+class QueryError(ValueError):
+    """The query cannot be run or its results cannot be written; the message is one line."""
+
+
+def query(
+    sparql: str,
+    *,
+    store: ox.Store | Path | str | None = None,
+    fmt: str = TABLE,
+    root: Path | None = None,
+) -> bytes | str:
+    """Run ``sparql`` and return its results in ``fmt`` (``table`` gives ``str``, the others ``bytes``).
+
+    ``store`` is an open store, a store folder (or a build folder holding
+    ``store/``), or ``None`` for ``dist/store`` if built, else the sources
+    under ``root``. Raises ``QueryError`` for bad SPARQL, an unknown format,
+    a format that does not fit the query form, or a missing store.
+    """
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    results = execute(sparql, open_target(store, root))
+    if fmt == TABLE:
+        return render_table(results)
+    return serialize(results, fmt)
+
+
+def execute(sparql: str, target: ox.Store) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Parse and run ``sparql`` on ``target`` with the default prefixes."""
+    if UPDATE_START.match(sparql):
+        raise QueryError("SPARQL Update is not accepted: the store is read-only; send a query")
+    try:
+        return target.query(sparql, prefixes=PREFIXES)
+    except SyntaxError as error:
+        raise QueryError(f"bad SPARQL: {syntax_message(error)}") from None
+    except OSError as error:
+        raise QueryError(f"cannot read the store: {error}") from None
+
+
+def syntax_message(error: SyntaxError) -> str:
+    """pyoxigraph's parse error on one line, its long lists of expected characters cut short."""
+    message = " ".join(str(error).split())
+    if "Prefix not found" in message:
+        return message.split(" expected", 1)[0] + " undeclared prefix"
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
+def open_target(target: ox.Store | Path | str | None, root: Path | None = None) -> ox.Store:
+    """The store to query: ``target`` itself, the store at ``target``, ``dist/store``, or the sources."""
+    if isinstance(target, ox.Store):
+        return target
+    if target is not None:
+        return open_path(Path(target))
+    built = default_store() if root is None else None
+    return open_path(built) if built else sources_store(root)
+
+
+def default_store() -> Path | None:
+    """``dist/store`` under the working directory, else the one ``serve`` builds, if either exists."""
+    if (DEFAULT_STORE / "CURRENT").is_file():
+        return DEFAULT_STORE
+    from .web.store_setup import state_dir  # the location `serve` builds into (checkout or cache)
+
+    served = state_dir() / store.STORE_DIR
+    return served if (served / "CURRENT").is_file() else None
+
+
+def open_path(path: Path) -> ox.Store:
+    """Open the store at ``path`` (or at ``path/store``) read-only."""
+    if (path / store.STORE_DIR / "CURRENT").is_file():
+        path = path / store.STORE_DIR
+    try:
+        return store.open_store(path)
+    except FileNotFoundError:
+        raise QueryError(f"no store at {path}; run 'spine-evidence build' first") from None
+    except OSError as error:
+        raise QueryError(f"cannot open the store at {path}: {' '.join(str(error).split())}") from None
+
+
+def sources_store(root: Path | None = None) -> ox.Store:
+    """An in-memory store of the source files: each in its named graph, and their merge as default graph."""
+    try:
+        return store.create_store(None, sources.store_sources(sources.source_files(root)))
+    except (sources.SourceError, SyntaxError, ValueError, OSError) as error:
+        raise QueryError(" ".join(str(error).split())) from None
+
+
+def serialize(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
+    """Write ``results`` with pyoxigraph's serialiser for ``fmt``."""
+    if isinstance(results, ox.QueryTriples):
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"format {fmt!r} is for SELECT/ASK; CONSTRUCT/DESCRIBE take {', '.join(GRAPH_FORMATS)} or table")
+        triples = list(results)
+        return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=used_prefixes(triples))
+    if fmt not in RESULTS_FORMATS:
+        raise QueryError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE; SELECT/ASK take {', '.join(RESULTS_FORMATS)} or table")
+    return results.serialize(format=RESULTS_FORMATS[fmt])
+
+
+def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """The prefixes of ``namespaces.PREFIXES`` that some IRI in ``triples`` starts with."""
+    terms = [term for triple in triples for term in triple]
+    iris = {t.value for t in terms if isinstance(t, ox.NamedNode)}
+    iris |= {t.datatype.value for t in terms if isinstance(t, ox.Literal)}
+    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+def render_table(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> str:
+    """A plain text table of ``results``: one column per variable, or subject/predicate/object."""
+    if isinstance(results, ox.QueryBoolean):
+        return "true" if bool(results) else "false"
+    if isinstance(results, ox.QueryTriples):
+        header = ["subject", "predicate", "object"]
+        rows = [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in results]
+    else:
+        header = [variable.value for variable in results.variables]
+        rows = [[cell(solution[name]) for name in header] for solution in results]
+    return format_table(header, rows)
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    """Columns padded to their widest cell, a rule under the header, and the row count."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(lines)
+
+
+def cell(term: object) -> str:
+    """One term as table text: prefixed name, ``_:id``, literal value, or empty when unbound."""
+    if term is None:
+        text = ""
+    elif isinstance(term, ox.NamedNode):
+        text = shorten(term.value)
+    elif isinstance(term, ox.BlankNode):
+        text = f"_:{term.value}"
+    elif isinstance(term, ox.Literal):
+        text = term.value + (f"@{term.language}" if term.language else "")
+    elif isinstance(term, ox.Triple):
+        text = f"<< {cell(term.subject)} {cell(term.predicate)} {cell(term.object)} >>"
+    else:
+        text = str(term)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def shorten(iri: str) -> str:
+    """``iri`` as ``prefix:local`` with the longest matching namespace, else ``<iri>``."""
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
+    if best is None:
+        return f"<{iri}>"
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"

@@ -1,0 +1,58 @@
+"""The Flask app factory: ``create_app(config)`` only wires modules together.
+
+The open store, the config and the dataset record are kept in
+``app.extensions["spine_evidence"]`` (an :class:`~.state.EndpointState`);
+views reach them with :func:`current_state`, :func:`current_store` and
+:func:`current_dataset`. Content negotiation tables are in
+:mod:`.negotiation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from .config import AppConfig
+from .errors import register_errors
+from .state import EXTENSION_KEY, EndpointState, current_dataset, current_state, current_store, open_state
+
+__all__ = ["AppConfig", "EndpointState", "create_app", "current_dataset", "current_state", "current_store"]
+
+
+def create_app(config: AppConfig | Mapping | None = None) -> Flask:
+    """A Flask app serving the store named by ``config`` (an :class:`AppConfig` or its fields as a mapping)."""
+    if config is None:
+        config = AppConfig()
+    elif not isinstance(config, AppConfig):
+        config = AppConfig(**dict(config))
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body
+    app.json.sort_keys = False
+    app.extensions[EXTENSION_KEY] = open_state(config)
+    register_errors(app)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every Blueprint of the endpoint on ``app``.
+
+    Each concern is one Blueprint in its own module; add new ones below,
+    importing inside this function.
+    """
+    from .sparql import blueprint as sparql
+
+    app.register_blueprint(sparql)
+    # Self-description, Graph Store (read), health, query page, Linked Data (its
+    # catch-all GET /<path> is the least specific rule, so every other route wins).
+    from .description import blueprint as description
+    from .description import service_description_response
+    from .graph_store import blueprint as graph_store
+    from .health import blueprint as health
+    from .linked_data import blueprint as linked_data
+    from .query_page import blueprint as query_page
+
+    for blueprint in (description, graph_store, health, query_page, linked_data):
+        app.register_blueprint(blueprint)
+    app.extensions[EXTENSION_KEY].service_description = service_description_response

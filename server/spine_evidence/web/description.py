@@ -1,0 +1,199 @@
+"""Self-description: the SPARQL Service Description and the VoID/DCAT description of the dataset.
+
+The Service Description (https://www.w3.org/TR/sparql11-service-description/)
+answers a GET of ``/sparql`` without a query: the protocol blueprint calls
+:func:`service_description_response`. The VoID (https://www.w3.org/TR/void/)
+and DCAT description of the dataset is served at ``/.well-known/void``.
+Both are built from :class:`~.dataset_statistics.Statistics`, computed from the store
+with SPARQL once per graph version, and serialised by pyoxigraph in the
+format the client negotiates (``negotiation.RDF_FORMATS``).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request, url_for
+from rdflib.namespace import DCTERMS, RDF
+
+from ..namespaces import BASE, DCAT, DOCUMENT_IRI, SD, VOID
+from .negotiation import RDF_FORMATS, RESULTS_FORMATS, canonical_types
+from .rdf_documents import Triples, iri, rdf_response, typed
+from .state import current_state
+from .dataset_statistics import Statistics, statistics_for
+
+blueprint = Blueprint("description", __name__)
+
+FORMATS = "http://www.w3.org/ns/formats/"
+# Media type → W3C format IRI (https://www.w3.org/ns/formats/), for sd:resultFormat and dct:format.
+FORMAT_IRIS: dict[str, str] = {
+    "application/sparql-results+json": FORMATS + "SPARQL_Results_JSON",
+    "application/sparql-results+xml": FORMATS + "SPARQL_Results_XML",
+    "text/csv": FORMATS + "SPARQL_Results_CSV",
+    "text/tab-separated-values": FORMATS + "SPARQL_Results_TSV",
+    "text/turtle": FORMATS + "Turtle",
+    "application/n-triples": FORMATS + "N-Triples",
+    "application/ld+json": FORMATS + "JSON-LD",
+    "application/rdf+xml": FORMATS + "RDF_XML",
+    "application/n-quads": FORMATS + "N-Quads",
+    "application/trig": FORMATS + "TriG",
+}
+# Short ``format`` names of the graph-store dumps announced as DCAT distributions.
+DUMP_FORMATS: dict[str, str] = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+}
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+DATASET_TITLE = "Spine Evidence Graph"
+DATASET_DESCRIPTION = (
+    "The Spine Intervention Society FactFinder 'Ultrasound Imaging for Cervical Injections' as "
+    "linked data: every claim, evidence line, study, quantitative result, evidence gap and "
+    "recommendation of the document, each tied to the exact words of the source that state it."
+)
+
+
+def served_media_types() -> list[str]:
+    """The main media type of every answer format the endpoint serves (results, then RDF)."""
+    return canonical_types(RESULTS_FORMATS) + canonical_types(RDF_FORMATS)
+
+
+def triple(s: ox.NamedNode | ox.BlankNode, p, o) -> ox.Triple:
+    """A pyoxigraph triple from terms or IRI strings (for predicate and object)."""
+    return ox.Triple(s, iri(p), iri(o) if isinstance(o, str) else o)
+
+
+def service_description(endpoint: str, stats: Statistics, service_allowed: bool) -> Triples:
+    """The ``sd:Service`` of the endpoint at ``endpoint`` (an absolute URL), as triples."""
+    service = ox.NamedNode(endpoint + "#service")
+    yield triple(service, RDF.type, SD.Service)
+    yield triple(service, SD.endpoint, endpoint)
+    yield triple(service, SD.supportedLanguage, SD.SPARQL11Query)
+    for media_type in served_media_types():
+        if media_type in FORMAT_IRIS:
+            yield triple(service, SD.resultFormat, FORMAT_IRIS[media_type])
+    if service_allowed:
+        yield triple(service, SD.feature, SD.BasicFederatedQuery)
+    if stats.union_default_graph:
+        yield triple(service, SD.feature, SD.UnionDefaultGraph)
+    yield from default_dataset(service, stats)
+
+
+def default_dataset(service: ox.NamedNode, stats: Statistics) -> Triples:
+    """``sd:defaultDataset``: the default graph and each named graph, with its VoID triple count."""
+    dataset, default = ox.BlankNode(), ox.BlankNode()
+    yield triple(service, SD.defaultDataset, dataset)
+    yield triple(dataset, RDF.type, SD.Dataset)
+    yield triple(dataset, SD.defaultGraph, default)
+    yield triple(default, RDF.type, SD.Graph)
+    yield triple(default, VOID.triples, typed(stats.triples))
+    for name, count in stats.named_graphs:
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        yield triple(dataset, SD.namedGraph, named)
+        yield triple(named, RDF.type, SD.NamedGraph)
+        yield triple(named, SD.name, name)
+        yield triple(named, SD.graph, graph)
+        yield triple(graph, RDF.type, SD.Graph)
+        yield triple(graph, VOID.triples, typed(count))
+
+
+def void_description(root: str, stats: Statistics) -> Triples:
+    """The ``void:Dataset`` / ``dcat:Dataset`` served at ``root`` (the server's base URL, ending in ``/``)."""
+    dataset = ox.NamedNode(root + ".well-known/void#dataset")
+    for kind in (VOID.Dataset, DCAT.Dataset):
+        yield triple(dataset, RDF.type, kind)
+    yield triple(dataset, DCTERMS.title, ox.Literal(DATASET_TITLE, language="en"))
+    yield triple(dataset, DCTERMS.description, ox.Literal(DATASET_DESCRIPTION, language="en"))
+    for licence in stats.licences:
+        yield triple(dataset, DCTERMS.license, licence)
+    for creator in stats.creators:
+        yield triple(dataset, DCTERMS.creator, creator if creator.startswith("http") else ox.Literal(creator))
+    yield triple(dataset, DCTERMS.source, DOCUMENT_IRI)
+    yield triple(dataset, VOID.rootResource, DOCUMENT_IRI)
+    yield triple(dataset, VOID.uriSpace, ox.Literal(BASE))
+    yield triple(dataset, DCAT.landingPage, root)
+    yield from void_statistics(dataset, stats)
+    yield from distributions(dataset, root)
+    yield from data_service(dataset, root)
+
+
+def void_statistics(dataset: ox.NamedNode, stats: Statistics) -> Triples:
+    """The VoID counts, vocabularies, example resources and class and property partitions."""
+    for name in ("triples", "entities", "distinctSubjects", "distinctObjects", "properties", "classes"):
+        yield triple(dataset, VOID[name], typed(getattr(stats, name)))
+    for vocabulary in stats.vocabularies:
+        yield triple(dataset, VOID.vocabulary, vocabulary)
+    for example in stats.examples:
+        yield triple(dataset, VOID.exampleResource, example)
+    for cls, entities in stats.class_partitions:
+        partition = ox.BlankNode()
+        yield triple(dataset, VOID.classPartition, partition)
+        yield triple(partition, VOID["class"], cls)
+        yield triple(partition, VOID.entities, typed(entities))
+    for prop, count in stats.property_partitions:
+        partition = ox.BlankNode()
+        yield triple(dataset, VOID.propertyPartition, partition)
+        yield triple(partition, VOID.property, prop)
+        yield triple(partition, VOID.triples, typed(count))
+
+
+def distributions(dataset: ox.NamedNode, root: str) -> Triples:
+    """One ``dcat:Distribution`` per dump format: the default graph from the Graph Store."""
+    for name, media_type in DUMP_FORMATS.items():
+        url = f"{root}graph-store?default&format={name}"
+        distribution = ox.NamedNode(f"{root}.well-known/void#dump-{name}")
+        yield triple(dataset, DCAT.distribution, distribution)
+        yield triple(dataset, VOID.dataDump, url)
+        yield triple(distribution, RDF.type, DCAT.Distribution)
+        yield triple(distribution, DCAT.downloadURL, url)
+        yield triple(distribution, DCAT.accessURL, url)
+        yield triple(distribution, DCAT.mediaType, MEDIA_TYPES + media_type)
+        yield triple(distribution, DCTERMS["format"], FORMAT_IRIS[media_type])
+
+
+def data_service(dataset: ox.NamedNode, root: str) -> Triples:
+    """The SPARQL endpoint, as ``void:sparqlEndpoint`` and as a ``dcat:DataService``."""
+    endpoint = root + "sparql"
+    service = ox.NamedNode(endpoint + "#service")
+    yield triple(dataset, VOID.sparqlEndpoint, endpoint)
+    yield triple(dataset, DCAT.accessService, service)
+    yield triple(service, RDF.type, DCAT.DataService)
+    yield triple(service, DCAT.endpointURL, endpoint)
+    yield triple(service, DCAT.endpointDescription, endpoint)
+    yield triple(service, DCAT.servesDataset, dataset)
+    yield triple(service, DCTERMS.conformsTo, "https://www.w3.org/TR/sparql11-protocol/")
+
+
+def current_statistics() -> Statistics:
+    """The statistics of the dataset of the app handling this request (cached per graph version)."""
+    state = current_state()
+    return statistics_for(state.store, state.dataset)
+
+
+def prefers_html() -> bool:
+    """Whether the client prefers HTML to every RDF format (a browser)."""
+    accept = request.accept_mimetypes
+    best = accept.best_match([*RDF_FORMATS, "text/html"])
+    return best == "text/html" and accept["text/html"] > max(accept[m] for m in RDF_FORMATS)
+
+
+def service_description_response() -> Response:
+    """The HTTP answer to a GET of the endpoint without a query: its Service Description.
+
+    Negotiated over ``RDF_FORMATS`` (Turtle when there is no Accept); 406 when
+    none is acceptable. A browser (HTML preferred to every RDF format) is sent
+    to the query page with 303 See Other.
+    """
+    if prefers_html():
+        return redirect(url_for("query_page.query_page"), code=303)
+    endpoint = request.base_url
+    allowed = bool(current_state().config.service_allow)
+    return rdf_response(list(service_description(endpoint, current_statistics(), allowed)))
+
+
+@blueprint.get("/.well-known/void")
+def void() -> Response:
+    """VoID and DCAT description of the dataset, by content negotiation."""
+    root = url_for("description.void", _external=True).removesuffix(".well-known/void")
+    return rdf_response(list(void_description(root, current_statistics())))
+

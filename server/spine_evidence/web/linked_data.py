@@ -1,0 +1,222 @@
+"""Linked Data: every IRI under ``https://w3id.org/spine-evidence/`` dereferences on this server.
+
+The request path ``/X`` names the IRI ``https://w3id.org/spine-evidence/X``
+(a deployment redirects ``https://w3id.org/spine-evidence/(.*)`` to
+``https://HOST/$1``, keeping the Accept header). The answer is the
+resource's description (:func:`resource_description`) as Turtle, JSON-LD,
+N-Triples or RDF/XML by content negotiation or by a ``.ttl``, ``.jsonld``,
+``.nt``, ``.rdf`` suffix, and as a small HTML page for browsers (``.html``);
+404 for an IRI the graph does not mention. The ontology IRI (and its version
+IRI) returns the ``graph:ontology`` named graph, so its hash IRIs
+(``/ontology#Claim``) are served by that document; a named graph's IRI that
+the graph does not describe returns the named graph's triples. The source
+text and the JSON-LD context are served as files.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request, send_file
+from rdflib.namespace import OWL, RDFS
+
+from .. import paths, sources
+from ..namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, SE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
+from .errors import error_response
+from .negotiation import RDF_FORMATS, NotAcceptable, UnknownFormat
+from .rdf_documents import negotiate, negotiation_error, rdf_body
+from .resource_page import page_model
+from .state import current_store
+
+blueprint = Blueprint("linked_data", __name__)
+
+HTML = "text/html"
+# Every media type a resource is offered in: the RDF formats, then HTML for browsers.
+RESOURCE_FORMATS: dict[str, object] = {**RDF_FORMATS, HTML: HTML, "application/xhtml+xml": HTML}
+# Path suffix → media type: ``/claim/x.ttl`` is the Turtle of ``claim:x``.
+SUFFIXES: dict[str, str] = {
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".html": HTML,
+}
+ALTERNATES: dict[str, str] = {media_type: suffix for suffix, media_type in SUFFIXES.items()}
+MAX_INCOMING = 2000
+DEFAULT = ox.DefaultGraph()
+HAS_QUOTE = ox.NamedNode(str(SE.hasQuote))
+LABEL = ox.NamedNode(str(RDFS.label))
+VERSION_IRI = ox.NamedNode(str(OWL.versionIRI))
+
+
+def iri_of_path(path: str) -> str:
+    """The IRI a request path names: ``/X`` → ``https://w3id.org/spine-evidence/X``."""
+    return BASE + path.lstrip("/")
+
+
+def path_of_iri(iri: str) -> str | None:
+    """The request path of an IRI under the base (``None`` for any other IRI)."""
+    return "/" + iri[len(BASE):] if iri.startswith(BASE) else None
+
+
+def closure(store: ox.Store, root: ox.NamedNode, seen: set) -> list[ox.Triple]:
+    """The triples of ``root`` as subject, following blank nodes and ``root#…`` hash resources."""
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for quad in store.quads_for_pattern(node, None, None, DEFAULT):
+            found.append(ox.Triple(quad.subject, quad.predicate, quad.object))
+            obj = quad.object
+            if isinstance(obj, ox.BlankNode) or (isinstance(obj, ox.NamedNode) and obj.value.startswith(root.value + "#")):
+                stack.append(obj)
+    return found
+
+
+def labels(store: ox.Store, triples: list[ox.Triple], described: set) -> list[ox.Triple]:
+    """The ``rdfs:label`` triples of every IRI the description links to but does not describe."""
+    linked = {t for tr in triples for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
+    found = []
+    for node in sorted(linked - described, key=lambda n: n.value):
+        found.extend(ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(node, LABEL, None, DEFAULT))
+    return found
+
+
+def resource_description(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """The description of ``iri`` in the default graph; empty when the graph does not mention it.
+
+    Its triples as subject, with the blank nodes and ``#`` hash resources they
+    lead to; the same for each of its quotes (``se:hasQuote``: the annotation,
+    its ``#target`` and ``#selector``); the triples where it is the object (at
+    most ``MAX_INCOMING``); and the labels of every IRI these link to.
+    """
+    node = ox.NamedNode(iri)
+    seen: set = set()
+    triples = closure(store, node, seen)
+    for quote in [t.object for t in triples if t.subject == node and t.predicate == HAS_QUOTE]:
+        if isinstance(quote, ox.NamedNode):
+            triples += closure(store, quote, seen)
+    incoming = store.quads_for_pattern(None, None, node, DEFAULT)
+    triples += [ox.Triple(q.subject, q.predicate, q.object) for q in islice(incoming, MAX_INCOMING)]
+    if not triples:
+        return []
+    return triples + labels(store, triples, seen)
+
+
+def ontology_document(store: ox.Store, iri: str) -> list[ox.Triple] | None:
+    """The ``graph:ontology`` named graph when ``iri`` is the ontology's IRI or version IRI, else ``None``."""
+    graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
+    ontology = ox.NamedNode(ONTOLOGY_IRI)
+    if iri != ONTOLOGY_IRI and not any(store.quads_for_pattern(ontology, VERSION_IRI, ox.NamedNode(iri), graph)):
+        return None
+    if not store.contains_named_graph(graph):
+        return None
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
+
+
+def named_graph(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """The triples of the named graph ``iri`` (``graph:factfinder`` …); empty when there is none."""
+    graph = ox.NamedNode(iri)
+    if not store.contains_named_graph(graph):
+        return []
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """``path`` without a format suffix, and the media type the suffix names (``None`` if none)."""
+    for suffix, media_type in SUFFIXES.items():
+        if path.endswith(suffix) and len(path) > len(suffix):
+            return path[: -len(suffix)], media_type
+    return path, None
+
+
+def describe(store: ox.Store, path: str) -> tuple[str, list[ox.Triple], str | None]:
+    """The IRI named by ``path``, its description and the media type its suffix forces.
+
+    The path is first read as a whole IRI; only when that IRI is not in the
+    graph is a format suffix stripped from it.
+    """
+    candidates = [(path, None)]
+    bare, forced = split_suffix(path)
+    if forced is not None:
+        candidates.append((bare, forced))
+    for candidate, media_type in candidates:
+        iri = iri_of_path(candidate)
+        try:
+            triples = ontology_document(store, iri) or resource_description(store, iri) or named_graph(store, iri)
+        except ValueError:  # not a valid IRI: nothing has it
+            continue
+        if triples:
+            return iri, triples, media_type
+    return iri_of_path(path), [], None
+
+
+def alternates(iri: str) -> dict[str, str]:
+    """The URL of each machine-readable (and the HTML) rendering of ``iri``, by media type."""
+    local = request.script_root + (path_of_iri(iri) or "/")
+    return {media_type: local + suffix for media_type, suffix in ALTERNATES.items()}
+
+
+def link_header(links: dict[str, str]) -> str:
+    """An RFC 8288 ``Link`` header listing the alternates."""
+    return ", ".join(f'<{url}>; rel="alternate"; type="{media_type}"' for media_type, url in links.items())
+
+
+def render(iri: str, triples: list[ox.Triple], media_type: str, fmt: object) -> Response:
+    """The description as ``media_type``: the HTML page or an RDF serialisation."""
+    links = alternates(iri)
+    if fmt == HTML:
+        twins = {m: u for m, u in links.items() if m != HTML}
+        html = render_template("resource.html", page=page_model(iri, triples, request.script_root), alternates=twins)
+        response = Response(html, content_type="text/html; charset=utf-8")
+    else:
+        response = rdf_body(triples, media_type, fmt)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = link_header(links)
+    return response
+
+
+@blueprint.get("/<path:path>")
+def dereference(path: str) -> Response:
+    """The description of the IRI ``https://w3id.org/spine-evidence/<path>``, negotiated."""
+    iri, triples, forced = describe(current_store(), path)
+    if not triples:
+        return error_response(404, f"<{iri}> is not described by this graph")
+    try:
+        media_type, fmt = (forced, RESOURCE_FORMATS[forced]) if forced else negotiate(RESOURCE_FORMATS)
+    except (NotAcceptable, UnknownFormat) as error:
+        return negotiation_error(error)
+    return render(iri, triples, media_type, fmt)
+
+
+def data_file(path: Path | None, content_type: str, what: str) -> Response:
+    """A data file sent as it is; 404 naming ``what`` when it is absent."""
+    if path is None or not path.is_file():
+        return error_response(404, f"{what} is not installed with this server")
+    response = send_file(path, mimetype=content_type, conditional=True, max_age=3600)
+    response.headers["Content-Type"] = content_type
+    return response
+
+
+@blueprint.get(f"/source/{SOURCE_TEXT_NAME}")
+def source_text() -> Response:
+    """The source text the quotes select from (``src:…txt``), as ``text/plain; charset=utf-8``."""
+    try:
+        path = paths.graph_dir() / SOURCE_TEXT_NAME
+    except FileNotFoundError:
+        path = None
+    response = data_file(path, "text/plain; charset=utf-8", "the source text")
+    twins = {m: u for m, u in alternates(str(SOURCE_TEXT_IRI)).items() if m != HTML}
+    response.headers["Link"] = link_header(twins)
+    return response
+
+
+@blueprint.get("/context.jsonld")
+def context() -> Response:
+    """The published JSON-LD context (``ontology/context.jsonld``)."""
+    return data_file(sources.context_path(), "application/ld+json", "the JSON-LD context")
+

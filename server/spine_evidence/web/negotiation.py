@@ -1,0 +1,173 @@
+"""Content negotiation: tables from media type to pyoxigraph serialiser, and the choice among them.
+
+Two tables, one per kind of answer: ``RESULTS_FORMATS`` for SELECT and ASK
+(SPARQL results), ``RDF_FORMATS`` for CONSTRUCT, DESCRIBE and any RDF
+document (graph store, linked data). The first entry of each is the default.
+A ``format`` parameter (a short name or a media type) overrides ``Accept``;
+short names are read per kind (``json`` is SPARQL JSON for a table, JSON-LD
+for a graph; ``xml`` is SPARQL XML or RDF/XML), as SPARQLWrapper sends them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+F = TypeVar("F")
+
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/xml": ox.QueryResultsFormat.XML,
+}
+
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "text/n3": ox.RdfFormat.TURTLE,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/xml": ox.RdfFormat.RDF_XML,
+}
+
+RESULTS_FORMAT_NAMES: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+RDF_FORMAT_NAMES: dict[str, str] = {
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "n3": "text/turtle",
+    "ntriples": "application/n-triples",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "json": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+    "xml": "application/rdf+xml",
+    "nquads": "application/n-quads",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+}
+
+# Every name the ``format`` parameter may take, whatever the kind of answer.
+KNOWN_FORMAT_NAMES = frozenset(RESULTS_FORMAT_NAMES) | frozenset(RDF_FORMAT_NAMES)
+TEXT_TYPES = frozenset({"text/csv", "text/tab-separated-values", "text/turtle", "text/plain", "text/n3", "text/xml"})
+
+
+class NotAcceptable(Exception):
+    """No offered media type is acceptable; the message lists what is offered."""
+
+
+class UnknownFormat(ValueError):
+    """The ``format`` parameter names no known format."""
+
+
+def offered(table: Mapping[str, F]) -> list[str]:
+    """The media types of ``table`` in preference order."""
+    return list(table)
+
+
+def canonical_types(table: Mapping[str, F]) -> list[str]:
+    """The main media type of each format of ``table`` (aliases left out), in order."""
+    seen: dict[F, str] = {}
+    for media_type, fmt in table.items():
+        seen.setdefault(fmt, media_type)
+    return list(seen.values())
+
+
+def best_media_type(accept: str | None, table: Mapping[str, F]) -> str | None:
+    """The media type of ``table`` that ``accept`` (an Accept header) prefers.
+
+    No header, or an empty one, means anything: the table's default. q-values
+    and wildcards (``*/*``, ``text/*``) follow RFC 9110. ``None`` when nothing
+    offered is acceptable.
+    """
+    if accept is None or not accept.strip():
+        return next(iter(table))
+    accepted = parse_accept_header(accept, MIMEAccept)
+    return accepted.best_match(offered(table))
+
+
+def format_parameter(value: str, names: Mapping[str, str], table: Mapping[str, F]) -> str | None:
+    """The media type named by a ``format`` parameter for a kind of answer.
+
+    ``value`` is a short name (``json``, ``turtle`` …) or a media type.
+    Returns ``None`` when it is known but not offered for this kind;
+    raises :class:`UnknownFormat` when it names nothing known.
+    """
+    key = value.strip().lower()
+    if key in names:
+        return names[key]
+    media_type = key.split(";", 1)[0].strip()
+    if media_type in table:
+        return media_type
+    if key in KNOWN_FORMAT_NAMES or media_type in RESULTS_FORMATS or media_type in RDF_FORMATS:
+        return None
+    raise UnknownFormat(f"unknown format {value!r}; use one of {', '.join(sorted(KNOWN_FORMAT_NAMES))} or a media type")
+
+
+def choose(
+    accept: str | None,
+    format_value: str | Sequence[str] | None,
+    names: Mapping[str, str],
+    table: Mapping[str, F],
+) -> tuple[str, F]:
+    """The media type and serialiser for one answer: the ``format`` parameter, else ``Accept``.
+
+    ``format_value`` may list several values (SPARQLWrapper sends a short name
+    and a media type): the first one offered for this answer wins. Raises
+    :class:`NotAcceptable`, or :class:`UnknownFormat` when no value is known.
+    """
+    values = [format_value] if isinstance(format_value, str) else list(format_value or ())
+    if values:
+        media_type = from_format_values(values, names, table)
+    else:
+        media_type = best_media_type(accept, table)
+    if media_type is None:
+        wanted = f"format {', '.join(values)}" if values else f"Accept: {accept}"
+        raise NotAcceptable(f"cannot answer {wanted}; this answer is offered as {', '.join(canonical_types(table))}")
+    return media_type, table[media_type]
+
+
+def from_format_values(values: Sequence[str], names: Mapping[str, str], table: Mapping[str, F]) -> str | None:
+    """The first of ``values`` offered in ``table``; ``UnknownFormat`` when none is even known."""
+    unknown: UnknownFormat | None = None
+    known = False
+    for value in values:
+        try:
+            media_type = format_parameter(value, names, table)
+        except UnknownFormat as error:
+            unknown = error
+            continue
+        known = True
+        if media_type is not None:
+            return media_type
+    if not known and unknown is not None:
+        raise unknown
+    return None
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header for ``media_type`` (UTF-8 stated for text types)."""
+    return f"{media_type}; charset=utf-8" if media_type in TEXT_TYPES else media_type

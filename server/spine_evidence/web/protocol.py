@@ -1,0 +1,203 @@
+"""The SPARQL 1.1 Protocol query operation: from an HTTP request to a :class:`QueryRequest`.
+
+Three ways to send a query (https://www.w3.org/TR/sparql11-protocol/#query-operation):
+GET with ``query=``, POST ``application/x-www-form-urlencoded`` and POST
+``application/sparql-query`` (UTF-8). ``default-graph-uri`` and
+``named-graph-uri`` (repeatable) define the dataset; when either is given the
+protocol's dataset replaces the query's FROM / FROM NAMED entirely.
+Parameters are decoded strictly as UTF-8: bad bytes are a client error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from werkzeug.http import parse_options_header
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+UTF8_NAMES = frozenset({"utf-8", "utf8"})
+TIMEOUT_HEADER = "X-SPARQL-Timeout"
+UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
+SINGLE_PARAMETERS = ("timeout",)
+
+Params = list[tuple[str, str]]
+
+
+class ProtocolError(Exception):
+    """A request the protocol does not allow; carries the HTTP status and a readable message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query operation: the query text, its protocol dataset, format wishes and deadline.
+
+    ``default_graphs``/``named_graphs`` are ``None`` when the request names no
+    dataset (the query's own FROM, or the store's default graph, apply).
+    ``base_iri`` resolves relative IRIs in the query: the endpoint's URL.
+    ``format`` lists the ``format`` (and ``output``) parameter values, tried in order.
+    """
+
+    query: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    accept: str | None = None
+    format: tuple[str, ...] = ()
+    timeout: float = 30.0
+    base_iri: str | None = None
+
+
+def decode_params(raw: bytes, where: str) -> Params:
+    """Decode ``application/x-www-form-urlencoded`` bytes strictly as UTF-8 (raw or percent-encoded)."""
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(400, f"the {where} is not valid UTF-8 ({error.reason})") from None
+    except ValueError as error:
+        raise ProtocolError(400, f"the {where} is malformed: {error}") from None
+
+
+def url_params(environ: Mapping) -> Params:
+    """The parameters of the URL's query string."""
+    raw = environ.get("QUERY_STRING", "")
+    try:
+        data = raw.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ProtocolError(400, "the URL's query string holds undecodable characters") from None
+    return decode_params(data, "URL's query string")
+
+
+def check_charset(options: Mapping[str, str], media_type: str) -> None:
+    """Refuse (415) a body whose declared charset is not UTF-8."""
+    charset = options.get("charset")
+    if charset is not None and charset.strip().lower() not in UTF8_NAMES:
+        raise ProtocolError(415, f"{media_type} must be UTF-8, not charset={charset}")
+
+
+def body_params(method: str, headers: Mapping[str, str], read_body) -> Params:
+    """The parameters carried by the body of a POST (``read_body()`` returns its bytes)."""
+    if method != "POST":
+        return []
+    media_type, options = parse_options_header(headers.get("Content-Type", ""))
+    media_type = media_type.lower()
+    if media_type == SPARQL_UPDATE:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are refused")
+    if media_type == FORM:
+        check_charset(options, media_type)
+        return decode_params(read_body(), "form body")
+    if media_type == SPARQL_QUERY:
+        check_charset(options, media_type)
+        try:
+            return [("query", read_body().decode("utf-8"))]
+        except UnicodeDecodeError as error:
+            raise ProtocolError(400, f"the query body is not valid UTF-8 (byte {error.start})") from None
+    if not media_type:
+        raise ProtocolError(415, f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}")
+    raise ProtocolError(415, f"unsupported Content-Type {media_type!r}; use {FORM} or {SPARQL_QUERY}")
+
+
+def values(params: Params, name: str) -> list[str]:
+    """Every value of parameter ``name``, in order."""
+    return [v for k, v in params if k == name]
+
+
+def single(params: Params, name: str) -> str | None:
+    """The one value of ``name`` (``None`` when absent); 400 when repeated."""
+    found = values(params, name)
+    if len(found) > 1:
+        raise ProtocolError(400, f"the {name!r} parameter is given {len(found)} times; give it once")
+    return found[0] if found else None
+
+
+def graph_iris(params: Params, name: str) -> list[str]:
+    """The graph IRIs of parameter ``name``, each checked to be an absolute IRI."""
+    iris = values(params, name)
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            raise ProtocolError(400, f"{name}={iri!r} is not a valid IRI: {error}") from None
+    return iris
+
+
+def dataset(params: Params) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The protocol dataset: both lists when either parameter is given, else ``(None, None)``."""
+    default, named = graph_iris(params, "default-graph-uri"), graph_iris(params, "named-graph-uri")
+    if not default and not named:
+        return None, None
+    return tuple(default), tuple(named)
+
+
+def deadline(params: Params, headers: Mapping[str, str], limit: float) -> float:
+    """The query's deadline in seconds: the server's ``limit``, or less if the client asks."""
+    asked = single(params, "timeout") or headers.get(TIMEOUT_HEADER)
+    if asked is None or not asked.strip():
+        return limit
+    try:
+        seconds = float(asked)
+    except ValueError:
+        raise ProtocolError(400, f"timeout {asked!r} is not a number of seconds") from None
+    if not seconds > 0 or seconds != seconds:
+        raise ProtocolError(400, f"timeout {asked!r} must be a positive number of seconds")
+    return min(seconds, limit)
+
+
+def refuse_updates(params: Params) -> None:
+    """403 for any SPARQL Update parameter: the endpoint is read-only."""
+    for name in UPDATE_PARAMETERS:
+        if values(params, name):
+            raise ProtocolError(403, f"this endpoint is read-only: the {name!r} parameter (SPARQL Update) is refused")
+
+
+def base_iri(url: str | None) -> str | None:
+    """``url`` when it is a valid absolute IRI (a bad Host header makes it invalid), else ``None``."""
+    try:
+        return ox.NamedNode(url).value if url else None
+    except ValueError:
+        return None
+
+
+def parse_query_request(
+    method: str, environ: Mapping, headers: Mapping[str, str], read_body, limit: float, url: str | None = None
+) -> QueryRequest:
+    """Read one query operation from an HTTP request, or raise :class:`ProtocolError`.
+
+    ``read_body()`` returns the request body (the caller enforces its size).
+    400: missing, repeated or empty query, bad parameters; 403: updates;
+    415: unsupported body type or charset.
+    """
+    params = url_params(environ) + body_params(method, headers, read_body)
+    refuse_updates(params)
+    queries = values(params, "query")
+    if not queries:
+        raise ProtocolError(400, "missing query: send ?query=… (GET or form POST) or an application/sparql-query body")
+    if len(queries) > 1:
+        raise ProtocolError(400, f"the query is given {len(queries)} times; send exactly one")
+    if not queries[0].strip():
+        raise ProtocolError(400, "the query is empty")
+    for name in SINGLE_PARAMETERS:
+        single(params, name)
+    default, named = dataset(params)
+    return QueryRequest(
+        query=queries[0],
+        default_graphs=default,
+        named_graphs=named,
+        accept=headers.get("Accept"),
+        format=tuple(v for v in values(params, "format") + values(params, "output") if v.strip()),
+        timeout=deadline(params, headers, limit),
+        base_iri=base_iri(url),
+    )
+
+
+def has_protocol_params(environ: Mapping) -> bool:
+    """Whether the URL carries any parameter at all (a bare GET asks for the service description)."""
+    return bool(environ.get("QUERY_STRING", ""))

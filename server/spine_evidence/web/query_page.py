@@ -1,0 +1,92 @@
+"""The query page at ``/``: the dataset in a sentence, the query editor, the example queries.
+
+The editor is YASGUI (``@zazuko/yasgui`` from npm), served from this server
+so the page works offline: its ``build/`` folder is found at
+``AppConfig.options["yasgui_dir"]``, else ``$SPINE_EVIDENCE_YASGUI_DIR``,
+else ``node_modules/@zazuko/yasgui/build`` at the repository root (``npm
+install --prefix . @zazuko/yasgui``). Without it the page has a plain HTML
+form that posts to ``/sparql``. Each README example query is one click away:
+``/?example=<slug>`` opens the page with it in the editor. The examples
+come from ``AppConfig.options["readme"]`` when set (tests), else the README
+(see :mod:`.example_queries`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+
+from .dataset_statistics import Statistics
+from .description import DATASET_TITLE, current_statistics
+from .errors import error_response
+from .example_queries import CHECKOUT, Example, example_queries
+from .state import current_state
+
+blueprint = Blueprint(
+    "query_page", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
+)
+
+YASGUI_ENV = "SPINE_EVIDENCE_YASGUI_DIR"
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+DEFAULT_QUERY = "SELECT ?class (COUNT(?s) AS ?instances)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?instances)\nLIMIT 25\n"
+# Result formats the plain form offers: ``format`` parameter value → label.
+FORM_FORMATS = {"json": "SPARQL JSON", "xml": "SPARQL XML", "csv": "CSV", "tsv": "TSV", "turtle": "Turtle (CONSTRUCT)"}
+
+
+def yasgui_dir() -> Path | None:
+    """The folder holding YASGUI's built files, or ``None`` when it is not installed."""
+    configured = current_state().config.options.get("yasgui_dir") or os.environ.get(YASGUI_ENV)
+    folder = Path(configured) if configured else CHECKOUT / "node_modules" / "@zazuko" / "yasgui" / "build"
+    return folder if all((folder / name).is_file() for name in YASGUI_FILES) else None
+
+
+def sentence(stats: Statistics) -> str:
+    """The dataset in one sentence: title, triple count and how many claims, studies and results."""
+    title = f"{DATASET_TITLE}: {stats.document_title}" if stats.document_title else DATASET_TITLE
+    c = stats.counts
+    return (
+        f"{title} — {stats.triples:,} triples, with {c['claims']:,} claims, "
+        f"{c['studies']:,} studies, {c['results']:,} results and {c['recommendations']:,} recommendations."
+    )
+
+
+def chosen_example(examples: tuple[Example, ...]) -> Example | None:
+    """The example named by ``?example=<slug>`` (404 for an unknown slug)."""
+    slug = request.args.get("example")
+    if slug is None:
+        return None
+    for example in examples:
+        if example.slug == slug:
+            return example
+    abort(404, f"no example query named {slug!r}")
+
+
+@blueprint.get("/")
+def query_page() -> str:
+    """The query page (HTML)."""
+    readme = current_state().config.options.get("readme")
+    examples = example_queries(Path(readme) if readme else None)
+    chosen = chosen_example(examples)
+    endpoint = request.url_root + "sparql"
+    return render_template(
+        "query_page.html",
+        sentence=sentence(current_statistics()),
+        examples=examples,
+        query=chosen.query if chosen else (examples[0].query if examples else DEFAULT_QUERY),
+        chosen=chosen,
+        endpoint=endpoint,
+        yasgui=yasgui_dir() is not None,
+        form_formats=FORM_FORMATS,
+        alternates={"text/turtle": url_for("description.void")},
+    )
+
+
+@blueprint.get("/yasgui/<name>")
+def yasgui_file(name: str) -> Response:
+    """YASGUI's script or style sheet, from the installed ``@zazuko/yasgui`` build."""
+    folder = yasgui_dir()
+    if folder is None or name not in YASGUI_FILES:
+        return error_response(404, f"{name} is not served here (YASGUI is not installed, or no such file)")
+    return send_from_directory(folder, name, max_age=86400)

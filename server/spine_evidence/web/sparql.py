@@ -1,0 +1,25 @@
+"""The ``/sparql`` Blueprint: the SPARQL 1.1 Protocol query operation (read-only).
+
+A GET without any parameter is handed to the service description when one
+is installed (``EndpointState.service_description``); everything else is a
+query operation, see :mod:`.query_operation`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from .query_operation import query_response
+from .state import current_state
+
+blueprint = Blueprint("sparql", __name__)
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+@blueprint.route("/sparql/", methods=["GET", "POST"])
+def sparql():
+    """SPARQL 1.1 Protocol query endpoint (GET ?query=, POST form, POST application/sparql-query)."""
+    state = current_state()
+    if request.method == "GET" and not request.query_string and state.service_description is not None:
+        return state.service_description()
+    return query_response(state, request)

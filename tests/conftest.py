@@ -1,0 +1,171 @@
+"""Shared fixtures: the test store, the Flask app and client, and real gunicorn endpoints.
+
+- ``store_dir``: a pyoxigraph store built (without reasoning, in a second)
+  from the repository's ``ontology/*.ttl`` and ``graph/*.ttl``.
+- ``app`` / ``client``: the Flask app on that store, for fast protocol tests.
+- ``endpoint``: ``spine-evidence serve`` (gunicorn) on that store, on a free
+  127.0.0.1 port, for the whole session, with ``--timeout 2 --max-rows 500``.
+- ``start_endpoint(*args, store=...)``: a context manager starting another
+  server with other options; it is stopped when the block ends.
+- ``shared_dir``: ``../shared`` (skips the test when it is absent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY
+from spine_evidence.store import create_store
+from spine_evidence.web import AppConfig, create_app
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SERVER_START_SECONDS = 60
+ENDPOINT_TIMEOUT = 2
+ENDPOINT_MAX_ROWS = 500
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def dataset_sources() -> list[tuple[str, Path]]:
+    """The repository's Turtle files with their named graphs (as ``sources.py`` assigns them)."""
+    found = [(str(GRAPH_ONTOLOGY), p) for p in sorted((REPO / "ontology").glob("*.ttl"))]
+    found += [(str(GRAPH_FACTFINDER), p) for p in sorted((REPO / "graph").glob("*.ttl"))]
+    if not found:
+        pytest.skip("no ontology/*.ttl or graph/*.ttl in the repository")
+    return found
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the repository; skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is absent")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory) -> Path:
+    """A store of the repository's ontology and graph, built once per session (no reasoning)."""
+    path = tmp_path_factory.mktemp("store") / "store"
+    created = create_store(path, dataset_sources())
+    del created  # close RocksDB so the servers can open it read-only
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(store_dir):
+    """The Flask app on the session store (timeout 10 s, max rows 500)."""
+    return create_app(AppConfig(store_path=store_dir, timeout=10, max_rows=ENDPOINT_MAX_ROWS))
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client of :func:`app`."""
+    return app.test_client()
+
+
+@dataclass
+class Endpoint:
+    """A running ``spine-evidence serve``: its base URL, SPARQL URL, process and log."""
+
+    base: str
+    process: subprocess.Popen
+    log: Path
+    ready_seconds: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/sparql"
+
+    @property
+    def port(self) -> int:
+        return int(self.base.rsplit(":", 1)[1])
+
+    def output(self) -> str:
+        """What the server printed so far."""
+        return self.log.read_text(errors="replace")
+
+
+def serve_command(*args: str) -> list[str]:
+    """The command line running ``spine-evidence`` with this interpreter."""
+    return [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()", *args]
+
+
+def wait_until_ready(endpoint: Endpoint, deadline: float) -> float:
+    """Poll until the endpoint answers ASK {} with 200; the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        if endpoint.process.poll() is not None:
+            raise RuntimeError(f"serve exited with {endpoint.process.returncode}: {endpoint.output()}")
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(endpoint.url, params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                return time.monotonic() - started
+        time.sleep(0.02)
+    raise RuntimeError(f"serve not ready after {deadline} s: {endpoint.output()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server process group started by a test (SIGTERM, then SIGKILL)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+@contextlib.contextmanager
+def start_endpoint(*args: str, store: Path | None, state_dir: Path, log: Path) -> Iterator[Endpoint]:
+    """Run ``spine-evidence serve --store STORE ARGS`` on a free port until the block ends."""
+    port = free_port()
+    command = serve_command("serve", "--host", "127.0.0.1", "--port", str(port), *args)
+    if store is not None:
+        command += ["--store", str(store)]
+    env = {**os.environ, "SPINE_EVIDENCE_STATE_DIR": str(state_dir)}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    endpoint = Endpoint(f"http://127.0.0.1:{port}", process, log)
+    try:
+        endpoint.ready_seconds = wait_until_ready(endpoint, SERVER_START_SECONDS)
+        yield endpoint
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def endpoint_factory(tmp_path_factory):
+    """``factory(*args, store=...)``: a context manager running ``serve`` with those options."""
+    state = tmp_path_factory.mktemp("state")
+
+    def factory(*args: str, store: Path | None):
+        log = tmp_path_factory.mktemp("serve") / "serve.log"
+        return start_endpoint(*args, store=store, state_dir=state, log=log)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def endpoint(endpoint_factory, store_dir) -> Iterator[Endpoint]:
+    """``spine-evidence serve`` on the session store: 4 sync workers, ``--timeout 2 --max-rows 500``."""
+    options = ("--workers", "4", "--timeout", str(ENDPOINT_TIMEOUT), "--max-rows", str(ENDPOINT_MAX_ROWS))
+    with endpoint_factory(*options, store=store_dir) as running:
+        yield running

@@ -1,0 +1,339 @@
+"""Safety of the endpoint, through real HTTP to gunicorn: read-only, no outbound requests,
+deadlines with real cancellation, body limit, CORS, and malformed requests.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import random
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import ENDPOINT_MAX_ROWS, ENDPOINT_TIMEOUT
+
+from spine_evidence.web import AppConfig, create_app
+
+ALL_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+SMALL = "SELECT ?p WHERE { ?s ?p ?o } LIMIT 5"
+EMPTY_RESULTS = b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[]}}'
+
+
+class Canary(http.server.ThreadingHTTPServer):
+    """A local HTTP server that counts every request it receives (and answers empty results)."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), CanaryHandler)
+        self.paths: list[str] = []
+        self.lock = threading.Lock()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}"
+
+    def hits(self) -> int:
+        with self.lock:
+            return len(self.paths)
+
+
+class CanaryHandler(http.server.BaseHTTPRequestHandler):
+    """Counts the request; ``/redirect`` answers 302, anything else empty SPARQL JSON results."""
+
+    def do_GET(self) -> None:
+        with self.server.lock:
+            self.server.paths.append(self.path)
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", "/target")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(EMPTY_RESULTS)))
+        self.end_headers()
+        self.wfile.write(EMPTY_RESULTS)
+
+    do_POST = do_GET
+
+    def log_message(self, *args) -> None:
+        """Quiet."""
+
+
+@pytest.fixture(scope="module")
+def canary():
+    server = Canary()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def quad_count(endpoint) -> int:
+    response = requests.get(endpoint.url, params={"query": ALL_QUADS}, headers={"Accept": "application/json"}, timeout=10)
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+# --- read-only ----------------------------------------------------------------------
+
+INSERT = "INSERT DATA { <http://example.org/intruder> <http://example.org/p> 1 }"
+UPDATE_FORMS = [
+    INSERT,
+    "PREFIX ex: <http://example.org/>\n# a comment\nDELETE WHERE { ?s ?p ?o }",
+    "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    "WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+    "CLEAR ALL", "DROP DEFAULT", "CREATE GRAPH <http://example.org/new>",
+    "COPY DEFAULT TO <http://example.org/copy>", "MOVE DEFAULT TO <http://example.org/moved>",
+    "ADD DEFAULT TO <http://example.org/added>",
+    "BASE <http://example.org/> PREFIX : <x#> clear named",
+]
+
+
+def update_attempts(url: str, update: str):
+    """Every way an update can be sent: update= by GET and form, the update body, and smuggled in query=."""
+    yield requests.get(url, params={"update": update}, timeout=10)
+    yield requests.post(url, data={"update": update}, timeout=10)
+    yield requests.post(url, data=update.encode(), headers={"Content-Type": "application/sparql-update"}, timeout=10)
+    yield requests.get(url, params={"query": update}, timeout=10)
+    yield requests.post(url, data={"query": update}, timeout=10)
+    yield requests.post(url, data=update.encode(), headers={"Content-Type": "application/sparql-query"}, timeout=10)
+
+
+@pytest.mark.parametrize("update", UPDATE_FORMS)
+def test_updates_are_refused_and_change_nothing(endpoint, update):
+    before = quad_count(endpoint)
+    assert before > 0
+    for response in update_attempts(endpoint.url, update):
+        assert response.status_code == 403, (update, response.text)
+        assert "read-only" in response.text
+    assert quad_count(endpoint) == before
+    ask = requests.get(endpoint.url, params={"query": "ASK { <http://example.org/intruder> ?p ?o }"}, timeout=10)
+    assert ask.json()["boolean"] is False
+
+
+# --- no outbound requests -------------------------------------------------------------
+
+def outbound_attempts(url: str, target: str):
+    """Queries and parameters that would fetch ``target`` if the endpoint fetched anything."""
+    escaped = target.replace("/g", "/\\u0067")
+    queries = [
+        f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}",
+        f"PREFIX c: <{target}/> SELECT * WHERE {{ service c:x {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ VALUES ?x {{ <{target}> }} SERVICE ?x {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE <{escaped}> {{ ?s ?p ?o }} }}",
+        f"ASK {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"LOAD <{target}>",
+        "SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }",
+    ]
+    for query in queries:
+        yield query, requests.get(url, params={"query": query}, timeout=10)
+    yield "update=LOAD", requests.post(url, data={"update": f"LOAD <{target}> INTO GRAPH <urn:g>"}, timeout=10)
+    for name in ("default-graph-uri", "named-graph-uri"):
+        params = {"query": "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", name: target}
+        yield name, requests.get(url, params=params, timeout=10)
+
+
+def test_nothing_reaches_the_canary(endpoint, canary):
+    requests.get(f"{canary.base}/direct", timeout=5)  # the canary counts: this one request is ours
+    assert canary.hits() == 1
+    for what, response in outbound_attempts(endpoint.url, f"{canary.base}/g"):
+        assert response.status_code < 500, (what, response.text)
+        if "SERVICE" in what.upper() or "LOAD" in what.upper():
+            assert response.status_code in (400, 403), (what, response.text)
+        else:
+            assert len(response.json()["results"]["bindings"]) == 0, what
+    assert canary.hits() == 1, canary.paths
+
+
+def test_allowed_service_is_called_and_redirects_are_not_followed(store_dir, canary):
+    allowed, redirecting = f"{canary.base}/sparql", f"{canary.base}/redirect"
+    client = create_app(AppConfig(store_path=store_dir, service_allow=(allowed, redirecting))).test_client()
+    before = len(canary.paths)
+    ok = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE <{allowed}> {{ ?s ?p ?o }} }}"})
+    assert ok.status_code == 200 and json.loads(ok.data)["results"]["bindings"] == []
+    other = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE <{canary.base}/x> {{ ?s ?p ?o }} }}"})
+    assert other.status_code == 403 and "allow-list" in other.get_data(as_text=True)
+    moved = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE <{redirecting}> {{ ?s ?p ?o }} }}"})
+    assert moved.status_code == 400
+    assert [p.split("?")[0] for p in canary.paths[before:]] == ["/sparql", "/redirect"]
+
+
+# --- deadline, with other clients served meanwhile --------------------------------------
+
+def timed_get(url: str, params: dict, headers: dict | None = None) -> tuple[int, float, str]:
+    started = time.monotonic()
+    response = requests.get(url, params=params, headers=headers or {}, timeout=60)
+    return response.status_code, time.monotonic() - started, response.text
+
+
+def descendants_cpu_ticks(pid: int) -> int:
+    """User+system CPU ticks of every process below ``pid`` (Linux /proc)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        children = Path(f"/proc/{current}/task/{current}/children")
+        if not children.exists():
+            continue
+        for child in children.read_text().split():
+            pending.append(int(child))
+            stat = Path(f"/proc/{child}/stat")
+            if stat.exists():
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def test_runaway_query_gets_503_while_twenty_small_queries_are_served(endpoint):
+    with ThreadPoolExecutor(21) as pool:
+        slow = pool.submit(timed_get, endpoint.url, {"query": CROSS_PRODUCT})
+        time.sleep(0.3)
+        small = [pool.submit(timed_get, endpoint.url, {"query": SMALL}) for _ in range(20)]
+        small_results = [f.result() for f in small]
+        status, elapsed, text = slow.result()
+    assert status == 503 and "deadline" in text
+    assert elapsed < ENDPOINT_TIMEOUT + 3, elapsed
+    print(f"\nrunaway answered 503 after {elapsed:.2f} s; small queries: max {max(e for _, e, _ in small_results):.3f} s")
+    for code, seconds, body in small_results:
+        assert code == 200, body
+        assert seconds < 1.0, seconds
+
+
+def cpu_ticks_in_one_second(pid: int) -> int:
+    before = descendants_cpu_ticks(pid)
+    time.sleep(1.0)
+    return descendants_cpu_ticks(pid) - before
+
+
+def test_runaway_query_is_really_stopped(endpoint):
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(timed_get, endpoint.url, {"query": CROSS_PRODUCT})
+        time.sleep(0.3)
+        while_running = cpu_ticks_in_one_second(endpoint.process.pid)
+        assert slow.result()[0] == 503
+    time.sleep(1.5)  # the arbiter replaces the worker that held the runaway query
+    after = cpu_ticks_in_one_second(endpoint.process.pid)
+    print(f"\nCPU ticks per second: {while_running} while the query ran, {after} after its 503")
+    assert while_running > 25, "the measurement does not see a running query"
+    assert after < 25, f"{after} CPU ticks in 1 s: the runaway query is still running"
+    assert timed_get(endpoint.url, {"query": SMALL})[0] == 200
+
+
+def test_client_may_lower_the_deadline_but_not_raise_it(endpoint):
+    lowered = timed_get(endpoint.url, {"query": CROSS_PRODUCT, "timeout": "0.5"})
+    by_header = timed_get(endpoint.url, {"query": CROSS_PRODUCT}, {"X-SPARQL-Timeout": "0.4"})
+    raised = timed_get(endpoint.url, {"query": CROSS_PRODUCT, "timeout": "600"})
+    assert lowered[0] == by_header[0] == raised[0] == 503
+    assert "0.5 s" in lowered[2] and "0.4 s" in by_header[2]
+    assert f"{ENDPOINT_TIMEOUT} s" in raised[2]
+
+
+# --- row limit and body limit ---------------------------------------------------------
+
+def test_row_limit_over_http(endpoint):
+    total = quad_count(endpoint)
+    if total <= ENDPOINT_MAX_ROWS:
+        pytest.skip("too few triples to exceed the row limit")
+    response = requests.get(endpoint.url, params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "csv"}, timeout=10)
+    assert response.headers["X-SPARQL-Truncated"] == "true"
+    assert len(response.text.splitlines()) == 1 + ENDPOINT_MAX_ROWS
+
+
+def test_64_mib_body_gets_413(endpoint):
+    body = b"#" * (64 * 1024 * 1024)
+    response = requests.post(endpoint.url, data=body, headers={"Content-Type": "application/sparql-query"}, timeout=60)
+    assert response.status_code == 413
+
+
+def test_chunked_body_over_the_limit_gets_413(endpoint):
+    def chunks():
+        for _ in range(40):
+            yield b"#" * 65536
+
+    response = requests.post(endpoint.url, data=chunks(), headers={"Content-Type": "application/sparql-query"}, timeout=60)
+    assert response.status_code == 413
+    form = requests.post(endpoint.url, data={"query": "#" * (2 * 1024 * 1024)}, timeout=60)
+    assert form.status_code == 413
+
+
+# --- CORS -------------------------------------------------------------------------------
+
+def test_cors_preflight_and_simple_requests(endpoint):
+    preflight = requests.options(endpoint.url, timeout=10, headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, accept"})
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert int(preflight.headers["Access-Control-Max-Age"]) > 0
+    simple = requests.get(endpoint.url, params={"query": "ASK {}"}, headers={"Origin": "https://example.org"}, timeout=10)
+    assert simple.headers["Access-Control-Allow-Origin"] == "*"
+    for response in (preflight, simple):
+        assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+# --- malformed requests -------------------------------------------------------------------
+
+def malformed_requests(count: int, seed: int = 20240601) -> list[bytes]:
+    """``count`` deterministic malformed HTTP requests of many kinds."""
+    rng = random.Random(seed)
+    junk = lambda n: bytes(rng.randrange(256) for _ in range(n))  # noqa: E731
+    pct = lambda: "%" + rng.choice(["ZZ", "G1", "", "8", "C3%28", "FF%FE", "E2%82"])  # noqa: E731
+    makers = [
+        lambda: junk(rng.randrange(1, 200)) + b"\r\n\r\n",
+        lambda: f"GET /sparql?query=ASK{pct()}{pct()} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
+        lambda: b"GET /sparql?query=" + junk(20).replace(b" ", b"").replace(b"\r", b"").replace(b"\n", b"") + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        lambda: b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * rng.randrange(8000, 20000) + b"\r\n\r\n",
+        lambda: b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: " + junk(30).replace(b"\r", b"").replace(b"\n", b"") + b"\r\n\r\n",
+        lambda: f"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: {rng.choice(['text/plain', 'application/json', 'x/y; charset=nope', 'application/sparql-query; charset=klingon', ';;;'])}\r\nContent-Length: 6\r\n\r\nASK {{}}".encode(),
+        lambda: b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 8\r\n\r\n" + junk(8),
+        lambda: b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 12\r\n\r\nquery=" + junk(6),
+        lambda: f"GET /sparql?{'&'.join(['query=ASK%7B%7D'] * rng.randrange(2, 9))} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
+        lambda: f"GET /sparql?query=ASK%7B%7D&{rng.choice(['timeout=x', 'timeout=nan', 'format=%00', 'default-graph-uri=%20', 'named-graph-uri=a b'])} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
+        lambda: f"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: {rng.choice(['-1', 'abc', '1e3', '99999999999999999999'])}\r\n\r\n".encode(),
+        lambda: b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n" + rng.choice([b"zz\r\nASK\r\n0\r\n\r\n", b"3\r\nASK\r\n0\r\n\r\n", b"-1\r\n\r\n"]),
+        lambda: rng.choice([b"BREW", b"PUT", b"DELETE", b"TRACE", "GéT".encode()]) + b" /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n",
+        lambda: f"GET /sparql?query=ASK%7B%7D HTTP/{rng.choice(['9.9', '1', 'x', '1.1.1'])}\r\nHost: x\r\n\r\n".encode(),
+        lambda: b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n" + junk(12).replace(b"\r", b"").replace(b"\n", b"") + b"\r\n\r\n",
+    ]
+    return [makers[i % len(makers)]() for i in range(count)]
+
+
+def send_raw(port: int, request: bytes) -> bytes:
+    """Send ``request`` on a fresh connection and return everything the server answers."""
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def test_200_malformed_requests_get_no_5xx_and_no_dropped_connection(endpoint):
+    raw = malformed_requests(150)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda r: send_raw(endpoint.port, r), raw))
+    statuses = []
+    for request, answer in zip(raw, answers):
+        assert answer.startswith(b"HTTP/1."), (request[:120], answer[:120])
+        statuses.append(int(answer.split(b" ", 2)[1]))
+    rng = random.Random(7)
+    for _ in range(50):  # the same through a real HTTP client
+        query = "".join(chr(rng.randrange(32, 0x2FF)) for _ in range(rng.randrange(1, 40)))
+        response = requests.post(endpoint.url, data={"query": query, "format": rng.choice(["json", "x", "csv"])}, timeout=10)
+        statuses.append(response.status_code)
+    assert len(statuses) == 200
+    assert all(status < 500 for status in statuses), sorted(set(statuses))
+    assert sum(400 <= status < 500 for status in statuses) > 150
