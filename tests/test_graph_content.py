@@ -69,9 +69,9 @@ RESULTS = [
     ("ref-13-pain-relief-30-days", 13, MEAN, dict(mean="13"), "13% relief at 30 days", dict(tp="30-days")),
     ("ref-14-successful-facet-injection", 14, P, dict(n=31, d=40, pct="78"), "78% (31 of 40)", {}),
 ]
-NUMBER_PROPERTIES = dict(n=(SE.numerator, XSD.nonNegativeInteger), d=(SE.denominator, XSD.positiveInteger),
+NUMBER_PROPERTIES = dict(n=(SE.numerator, XSD.integer), d=(SE.denominator, XSD.integer),
                          pct=(SE.statedPercentage, XSD.decimal), mean=(SE.meanValue, XSD.decimal),
-                         count=(SE["count"], XSD.nonNegativeInteger))
+                         count=(SE["count"], XSD.integer))
 
 DESIGNS = {1: "cadaveric", 2: "imaging-study", 3: "imaging-study", 4: "case-report", 5: "imaging-study",
            6: "anatomical-dissection", 7: "randomised-trial", 8: "cohort", 9: None, 10: None, 11: None,

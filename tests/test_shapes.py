@@ -107,7 +107,7 @@ class Corruption:
 
 CORRUPTIONS = [
     Corruption("numerator-above-denominator",
-               lambda g: replace(g, PLACEMENT_VALUE, SE.numerator, Literal(108, datatype=XSD.nonNegativeInteger)),
+               lambda g: replace(g, PLACEMENT_VALUE, SE.numerator, Literal(108, datatype=XSD.integer)),
                "NumeratorNotAboveDenominatorShape", PLACEMENT_VALUE, SH.SPARQLConstraintComponent),
     Corruption("percentage-disagrees-with-counts",
                lambda g: replace(g, PLACEMENT_VALUE, SE.statedPercentage, Literal("67", datatype=XSD.decimal)),
@@ -140,9 +140,9 @@ CORRUPTIONS = [
     Corruption("count-as-string",
                lambda g: replace(g, PLACEMENT_VALUE, SE.numerator, Literal("82")),
                "Proportion-numerator", PLACEMENT_VALUE, SH.DatatypeConstraintComponent),
-    Corruption("denominator-as-xsd-integer",
-               lambda g: replace(g, PLACEMENT_VALUE, SE.denominator, Literal(107)),
-               "Proportion-denominator", PLACEMENT_VALUE, SH.DatatypeConstraintComponent),
+    Corruption("denominator-of-zero",
+               lambda g: replace(g, PLACEMENT_VALUE, SE.denominator, Literal(0)),
+               "Proportion-denominator", PLACEMENT_VALUE, SH.MinInclusiveConstraintComponent),
     Corruption("unknown-study-design",
                lambda g: replace(g, JEE, SE.studyDesign, SE["meta-analysis"]),
                "Study-studyDesign", JEE, SH.InConstraintComponent),
@@ -169,10 +169,10 @@ CORRUPTIONS = [
                "EvidenceLine-evidenceDirection", LINE["medial-branch-correct-placement-82-of-107--ref-03"],
                SH.InConstraintComponent),
     Corruption("citation-number-out-of-range",
-               lambda g: replace(g, JEE, SE.citationNumber, Literal(15, datatype=XSD.positiveInteger)),
+               lambda g: replace(g, JEE, SE.citationNumber, Literal(15, datatype=XSD.integer)),
                "Study-citationNumber", JEE, SH.MaxInclusiveConstraintComponent),
     Corruption("citation-number-disagrees-with-iri",
-               lambda g: replace(g, JEE, SE.citationNumber, Literal(8, datatype=XSD.positiveInteger)),
+               lambda g: replace(g, JEE, SE.citationNumber, Literal(8, datatype=XSD.integer)),
                "CitationNumberMatchesIriShape", JEE),
     Corruption("malformed-doi",
                lambda g: replace(g, JEE_PAPER, BIBO.doi, Literal("https://doi.org/10.1007/s00256-012-1434-1")),
@@ -284,16 +284,19 @@ def test_the_sparql_constraints_declare_their_prefixes(shapes: Graph):
 
 
 def test_the_datatypes_are_checked_as_written(shipped: Graph):
-    """A pyoxigraph store reads "7"^^xsd:positiveInteger back as xsd:integer; validate must not."""
+    """A pyoxigraph store rewrites some literals ("07"^^xsd:int to "7"^^xsd:integer); validate must not."""
     graph, store = shacl.data_graphs(shipped)
     number = one(graph, JEE, SE.citationNumber)
-    assert number.datatype == XSD.positiveInteger
+    assert number.datatype == XSD.integer
     assert len(graph) == len(store)
+    corrupted = copy(shipped)
+    replace(corrupted, JEE, SE.citationNumber, Literal("7", datatype=XSD.int))
+    assert not shacl.validate(corrupted).conforms
 
 
 def test_validating_files_is_validating_the_graph(tmp_path, shipped: Graph):
     corrupted = copy(shipped)
-    replace(corrupted, PLACEMENT_VALUE, SE.numerator, Literal(200, datatype=XSD.nonNegativeInteger))
+    replace(corrupted, PLACEMENT_VALUE, SE.numerator, Literal(200, datatype=XSD.integer))
     path = tmp_path / "corrupted.ttl"
     corrupted.serialize(path, format="turtle")
     from_file = shacl.validate([path])

@@ -39,7 +39,7 @@ def corrupted(tmp_path_factory) -> Path:
     for path in shacl.shipped_data_files()[1]:
         graph.parse(path)
     graph.remove((PLACEMENT_VALUE, SE.numerator, None))
-    graph.add((PLACEMENT_VALUE, SE.numerator, Literal(108, datatype=XSD.nonNegativeInteger)))
+    graph.add((PLACEMENT_VALUE, SE.numerator, Literal(108, datatype=XSD.integer)))
     path = tmp_path_factory.mktemp("validate") / "corrupted.ttl"
     graph.serialize(path, format="turtle")
     return path

@@ -33,6 +33,7 @@ SITE = Namespace(BASE + "site/")
 TP = Namespace(BASE + "time-point/")
 VIEW = Namespace(BASE + "view/")
 GRAPH = Namespace(BASE + "graph/")
+SHAPES = Namespace(BASE + "shapes#")
 
 SEPIO = Namespace("http://purl.obolibrary.org/obo/SEPIO_")
 ECO = Namespace("http://purl.obolibrary.org/obo/ECO_")
@@ -79,6 +80,7 @@ PREFIXES: dict[str, str] = {
     "tp": str(TP),
     "view": str(VIEW),
     "graph": str(GRAPH),
+    "shapes": str(SHAPES),
     "sepio": str(SEPIO),
     "eco": str(ECO),
     "stato": str(STATO),
