@@ -10,7 +10,8 @@ declaring them.
 SELECT and ASK results are written by pyoxigraph's SPARQL results serialisers
 (JSON, CSV, TSV, XML), CONSTRUCT and DESCRIBE results by its RDF serialisers
 (Turtle, N-Triples, RDF/XML, JSON-LD); ``table`` is a plain text table for the
-terminal with IRIs shortened to prefixed names.
+terminal with IRIs shortened to prefixed names, and ``markdown`` the same
+table, cells in full, as the README shows the answers of its example queries.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .namespaces import PREFIXES
 
 DEFAULT_STORE = Path("dist") / store.STORE_DIR
 TABLE = "table"
+MARKDOWN = "markdown"
 # Format name → pyoxigraph serialiser, for SELECT/ASK and for CONSTRUCT/DESCRIBE results.
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -38,7 +40,7 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "xml": ox.RdfFormat.RDF_XML,
     "json": ox.RdfFormat.JSON_LD,
 }
-FORMATS = (TABLE, *RESULTS_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULTS_FORMATS))
+FORMATS = (TABLE, MARKDOWN, *RESULTS_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULTS_FORMATS))
 MAX_CELL = 60
 MAX_MESSAGE = 160
 UPDATE_START = re.compile(
@@ -70,6 +72,8 @@ def query(
     results = execute(sparql, open_target(store, root))
     if fmt == TABLE:
         return render_table(results)
+    if fmt == MARKDOWN:
+        return render_markdown(*table_rows(results))
     return serialize(results, fmt)
 
 
@@ -157,13 +161,33 @@ def render_table(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples)
     """A plain text table of ``results``: one column per variable, or subject/predicate/object."""
     if isinstance(results, ox.QueryBoolean):
         return "true" if bool(results) else "false"
+    return format_table(*table_rows(results, cell))
+
+
+def table_rows(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+               text=None) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of ``results``, each term written by ``text`` (full cells by default)."""
+    text = text or full_cell
+    if isinstance(results, ox.QueryBoolean):
+        return ["boolean"], [["true" if bool(results) else "false"]]
     if isinstance(results, ox.QueryTriples):
-        header = ["subject", "predicate", "object"]
-        rows = [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in results]
-    else:
-        header = [variable.value for variable in results.variables]
-        rows = [[cell(solution[name]) for name in header] for solution in results]
-    return format_table(header, rows)
+        return ["subject", "predicate", "object"], [[text(t.subject), text(t.predicate), text(t.object)] for t in results]
+    header = [variable.value for variable in results.variables]
+    return header, [[text(solution[name]) for name in header] for solution in results]
+
+
+def render_markdown(header: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured Markdown table (``|`` in a cell escaped), literals without language tags."""
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    return "\n".join([line(header), "|" + "---|" * len(header), *map(line, rows)]) + "\n"
+
+
+def full_cell(term: object) -> str:
+    """One term as Markdown table text: prefixed name, ``_:id``, literal lexical form, or empty."""
+    if isinstance(term, ox.Literal):
+        return " ".join(term.value.split())
+    return cell(term, limit=None)
 
 
 def format_table(header: list[str], rows: list[list[str]]) -> str:
@@ -176,7 +200,7 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def cell(term: object) -> str:
+def cell(term: object, limit: int | None = MAX_CELL) -> str:
     """One term as table text: prefixed name, ``_:id``, literal value, or empty when unbound."""
     if term is None:
         text = ""
@@ -191,7 +215,7 @@ def cell(term: object) -> str:
     else:
         text = str(term)
     text = " ".join(text.split())
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def shorten(iri: str) -> str:
