@@ -13,6 +13,11 @@ from pathlib import Path
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_BODY = 1024 * 1024
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+DEFAULT_CACHE_MAX_AGE = 300
+DEFAULT_QUERY_THREADS = 4
+# What happens to the worker once a query missed its deadline and got its 503 (see ``query_operation``).
+RUNAWAY_ACTIONS = ("abandon", "exit", "retire")
 
 
 @dataclass(frozen=True)
@@ -26,9 +31,14 @@ class AppConfig:
     ``max_rows``: solutions or triples per answer before truncation.
     ``max_body``: request body bytes before 413.
     ``service_allow``: the only IRIs a ``SERVICE`` clause may name.
-    ``cancel_by_exit``: after a deadline is missed, end this worker process
-    once the 503 is sent (set by ``serve`` under gunicorn, whose arbiter
-    starts a fresh worker); otherwise the runaway query is abandoned.
+    ``runaway``: what stops a query that missed its deadline, once its 503 is
+    sent: ``abandon`` (its thread is left to finish; tests, in-memory stores),
+    ``exit`` (gunicorn: the worker process ends, the arbiter starts another) or
+    ``retire`` (granian: the worker stops itself gracefully, finishing its other
+    requests, and is respawned). ``serve`` sets it for its WSGI server.
+    ``query_threads``: queries evaluated at once per worker process.
+    ``cache_bytes``: bound of the per-worker result cache (0 disables it).
+    ``cache_max_age``: seconds in ``Cache-Control: public, max-age`` of GET answers.
     ``graph_version``: overrides the version read from ``build.json``.
     ``options``: free-form settings for other blueprints.
     """
@@ -39,7 +49,10 @@ class AppConfig:
     max_rows: int = DEFAULT_MAX_ROWS
     max_body: int = DEFAULT_MAX_BODY
     service_allow: tuple[str, ...] = ()
-    cancel_by_exit: bool = False
+    runaway: str = "abandon"
+    query_threads: int = DEFAULT_QUERY_THREADS
+    cache_bytes: int = DEFAULT_CACHE_BYTES
+    cache_max_age: int = DEFAULT_CACHE_MAX_AGE
     graph_version: str | None = None
     options: dict = field(default_factory=dict)
 
@@ -50,6 +63,12 @@ class AppConfig:
             raise ValueError(f"max_rows must be at least 1, not {self.max_rows}")
         if self.max_body < 1:
             raise ValueError(f"max_body must be at least 1, not {self.max_body}")
+        if self.runaway not in RUNAWAY_ACTIONS:
+            raise ValueError(f"runaway must be one of {', '.join(RUNAWAY_ACTIONS)}, not {self.runaway!r}")
+        if self.query_threads < 1:
+            raise ValueError(f"query_threads must be at least 1, not {self.query_threads}")
+        if self.cache_bytes < 0 or self.cache_max_age < 0:
+            raise ValueError("cache_bytes and cache_max_age must not be negative")
         for iri in self.service_allow:
             if not iri.startswith(("http://", "https://")):
                 raise ValueError(f"SERVICE allow-list entries must be http(s) IRIs, not {iri!r}")

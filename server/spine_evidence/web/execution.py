@@ -1,10 +1,10 @@
 """Running a query on the store: deadline, row limit, negotiation and serialisation.
 
 pyoxigraph evaluates lazily and cannot be interrupted, so the whole answer
-(evaluation and serialisation) is computed on a per-process query thread
-while the request thread waits with the deadline. Past it the request gets a
-503; under gunicorn the worker process then ends (see ``server.py``), which
-really stops the runaway query, and the arbiter starts a fresh worker.
+(evaluation and serialisation) is computed on one of the worker's query
+threads while the request thread waits with the deadline. Past it the
+request gets a 503 and the worker process is ended (gunicorn) or retired
+(granian), which really stops the runaway query; see ``query_operation``.
 
 Row limit: SELECT solutions are first serialised by pyoxigraph as TSV (one
 line per solution), cut after ``max_rows`` lines, parsed back by pyoxigraph
@@ -31,6 +31,7 @@ from .negotiation import (
     RESULTS_FORMAT_NAMES,
     RESULTS_FORMATS,
     choose,
+    negotiated_types,
 )
 from .protocol import QueryRequest
 
@@ -64,13 +65,20 @@ class Answer:
 
 
 class _Job(Generic[T]):
-    """One call handed to the query thread, with its outcome."""
+    """One call handed to a query thread, with its outcome.
+
+    ``done`` is a lock held until the call has finished (cheaper than an Event).
+    """
+
+    __slots__ = ("call", "done", "value", "error", "abandoned")
 
     def __init__(self, call: Callable[[], T]) -> None:
         self.call = call
-        self.done = threading.Event()
+        self.done = threading.Lock()
+        self.done.acquire()
         self.value: T | None = None
         self.error: BaseException | None = None
+        self.abandoned = False
 
     def run(self) -> None:
         try:
@@ -78,39 +86,41 @@ class _Job(Generic[T]):
         except BaseException as error:  # handed back to the waiting request thread
             self.error = without_tracebacks(error)
         finally:
-            self.done.set()
+            self.done.release()
 
 
 class QueryRunner:
-    """Runs calls on one daemon query thread per process and waits for them with a deadline.
+    """Runs calls on a pool of ``threads`` daemon query threads and waits for each with a deadline.
 
-    After a missed deadline the busy thread is abandoned (a new one serves
-    the next call); ``cancel_by_exit`` tells the caller to end the process.
+    pyoxigraph releases the GIL while it evaluates, so the threads run queries
+    side by side. A call that misses its deadline is abandoned: its thread
+    ends once the call returns, and a fresh thread takes its place at once.
+    What really stops the runaway call (ending the process) is the caller's
+    choice (``AppConfig.runaway``).
     """
 
-    def __init__(self, cancel_by_exit: bool = False) -> None:
-        self.cancel_by_exit = cancel_by_exit
-        self._jobs: queue.SimpleQueue | None = None
+    def __init__(self, threads: int = 4) -> None:
+        self.threads = threads
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
+        self._started = False
 
-    def _queue(self) -> queue.SimpleQueue:
-        with self._lock:
-            if self._jobs is None:
-                jobs: queue.SimpleQueue = queue.SimpleQueue()
-                threading.Thread(target=_serve_jobs, args=(jobs,), name="sparql-query", daemon=True).start()
-                self._jobs = jobs
-            return self._jobs
+    def _start(self, count: int) -> None:
+        for _ in range(count):
+            threading.Thread(target=_serve_jobs, args=(self._jobs,), name="sparql-query", daemon=True).start()
 
     def run(self, call: Callable[[], T], timeout: float) -> T:
-        """The value of ``call()``, run on the query thread; :class:`DeadlineExceeded` after ``timeout`` s."""
-        job = _Job(call)
-        jobs = self._queue()
-        jobs.put(job)
-        if not job.done.wait(timeout):
+        """The value of ``call()``, run on a query thread; :class:`DeadlineExceeded` after ``timeout`` s."""
+        if not self._started:
             with self._lock:
-                if self._jobs is jobs:
-                    self._jobs = None
-            jobs.put(None)  # the abandoned thread ends once its runaway call returns
+                if not self._started:
+                    self._start(self.threads)
+                    self._started = True
+        job = _Job(call)
+        self._jobs.put(job)
+        if not job.done.acquire(timeout=timeout):
+            job.abandoned = True
+            self._start(1)  # replaces the thread held by the runaway call
             raise DeadlineExceeded(f"the query did not finish within its deadline of {timeout:g} s and was stopped")
         if job.error is not None:
             raise job.error
@@ -134,9 +144,12 @@ def without_tracebacks(error: BaseException) -> BaseException:
 
 
 def _serve_jobs(jobs: queue.SimpleQueue) -> None:
-    """The query thread: run jobs until told to stop (``None``)."""
-    while (job := jobs.get()) is not None:
+    """A query thread: run jobs until one of them is abandoned (a fresh thread replaced this one)."""
+    while True:
+        job = jobs.get()
         job.run()
+        if job.abandoned:
+            return
 
 
 def evaluate(store: ox.Store, request: QueryRequest):
@@ -241,12 +254,14 @@ def answer(store: ox.Store, request: QueryRequest, max_rows: int) -> Answer:
     negotiation errors (``NotAcceptable``, ``UnknownFormat``).
     """
     result = evaluate(store, request)
+    results_type, rdf_type = negotiated_types(request.accept, request.format)
     if isinstance(result, ox.QueryTriples):
-        media_type, fmt = choose(request.accept, request.format, RDF_FORMAT_NAMES, RDF_FORMATS)
-        serialize = serialize_triples
+        media_type, table, names, serialize = rdf_type, RDF_FORMATS, RDF_FORMAT_NAMES, serialize_triples
     else:
-        media_type, fmt = choose(request.accept, request.format, RESULTS_FORMAT_NAMES, RESULTS_FORMATS)
-        serialize = serialize_solutions
+        media_type, table, names, serialize = results_type, RESULTS_FORMATS, RESULTS_FORMAT_NAMES, serialize_solutions
+    if media_type is None:
+        choose(request.accept, request.format, names, table)  # raises NotAcceptable with its message
+    fmt = table[media_type]
     try:
         if isinstance(result, ox.QueryBoolean):
             return Answer(result.serialize(format=fmt), media_type)

@@ -11,6 +11,7 @@ for a graph; ``xml`` is SPARQL XML or RDF/XML), as SPARQLWrapper sends them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -171,3 +172,20 @@ def from_format_values(values: Sequence[str], names: Mapping[str, str], table: M
 def content_type(media_type: str) -> str:
     """The Content-Type header for ``media_type`` (UTF-8 stated for text types)."""
     return f"{media_type}; charset=utf-8" if media_type in TEXT_TYPES else media_type
+
+
+@lru_cache(maxsize=1024)
+def negotiated_types(accept: str | None, format_values: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The media type chosen for a SPARQL results answer and for an RDF answer (``None``: not acceptable).
+
+    Memoised: clients send few distinct ``Accept`` headers, and parsing one
+    costs more than answering a small query from the cache. Raises
+    :class:`UnknownFormat` as :func:`choose` does.
+    """
+    chosen: list[str | None] = []
+    for names, table in ((RESULTS_FORMAT_NAMES, RESULTS_FORMATS), (RDF_FORMAT_NAMES, RDF_FORMATS)):
+        try:
+            chosen.append(choose(accept, format_values, names, table)[0])
+        except NotAcceptable:
+            chosen.append(None)
+    return chosen[0], chosen[1]

@@ -1,0 +1,123 @@
+"""The result cache and the HTTP validators of query answers, for a read-only graph.
+
+The graph of a running server never changes, so an answer depends only on
+the graph version, the query text, the protocol dataset, the negotiated
+format, the base IRI and the row limit: that tuple is the cache key, and a
+hash of it is the answer's strong ``ETag`` (computed before the query runs,
+so ``If-None-Match`` gets its 304 without running anything).
+
+The query text is normalised conservatively: leading and trailing
+whitespace is dropped, and runs of whitespace are collapsed only in a query
+without quotes or ``#`` (no string literal and no comment, so whitespace can
+only separate tokens). A wrong hit would be a wrong answer; a missed one
+costs one evaluation. Queries whose answer may differ between two runs
+(``RAND``, ``NOW``, ``UUID``, ``STRUUID``, ``BNODE``, ``SERVICE``) are
+never cached and get no ``ETag``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from .execution import Answer
+from .protocol import QueryRequest
+
+VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(|\bSERVICE\b", re.IGNORECASE)
+WHITESPACE = re.compile(r"\s+")
+UNSAFE_TO_COLLAPSE = re.compile(r"[\"'#]")
+ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body and key text
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """What an answer depends on; ``None`` formats mean "not acceptable" for that kind of answer."""
+
+    graph_version: str
+    query: str
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    results_type: str | None
+    rdf_type: str | None
+    base_iri: str | None
+    max_rows: int
+
+    @property
+    def etag(self) -> str:
+        """The strong entity tag of the answer: the graph version and a hash of everything else."""
+        digest = hashlib.blake2b(repr(self).encode("utf-8"), digest_size=12).hexdigest()
+        return f'"{self.graph_version}-{digest}"'
+
+    @property
+    def size(self) -> int:
+        """The bytes this key is counted for in the cache."""
+        return len(self.query) + ENTRY_OVERHEAD
+
+
+def normalise_query(text: str) -> str:
+    """``text`` with whitespace normalised where that cannot change its meaning (see the module)."""
+    text = text.strip()
+    if UNSAFE_TO_COLLAPSE.search(text):
+        return text
+    return WHITESPACE.sub(" ", text)
+
+
+def volatile(text: str) -> bool:
+    """Whether the answer to ``text`` may change between two runs on the same graph."""
+    return VOLATILE.search(text) is not None
+
+
+def answer_key(
+    request: QueryRequest, graph_version: str, formats: tuple[str | None, str | None], max_rows: int
+) -> AnswerKey | None:
+    """The cache key of ``request`` (``None`` when its answer must not be cached)."""
+    if volatile(request.query):
+        return None
+    return AnswerKey(
+        graph_version, normalise_query(request.query), request.default_graphs, request.named_graphs,
+        formats[0], formats[1], request.base_iri, max_rows,
+    )
+
+
+class ResultCache:
+    """A least-recently-used map from :class:`AnswerKey` to :class:`Answer`, bounded in bytes.
+
+    ``max_bytes`` counts bodies, key texts and a fixed overhead per entry;
+    0 disables the cache. An answer bigger than the whole bound is not kept.
+    Thread-safe; one per worker process.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[AnswerKey, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: AnswerKey) -> Answer | None:
+        """The cached answer for ``key`` (now the most recently used), or ``None``."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: AnswerKey, answer: Answer) -> None:
+        """Keep ``answer`` under ``key``, evicting the least recently used entries to stay in bound."""
+        size = len(answer.body) + key.size
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old.body) + key.size
+            self._entries[key] = answer
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                evicted_key, evicted = self._entries.popitem(last=False)
+                self.bytes -= len(evicted.body) + evicted_key.size
