@@ -22,6 +22,7 @@ from spine_evidence.conformance import default_suite_dir
 from spine_evidence.conformance.endpoint import spine_evidence_server
 from spine_evidence.conformance.evaluation import run_query_evaluation_test
 from spine_evidence.conformance.manifest import open_suite
+from spine_evidence.conformance.outcome import VALUES_EQUAL, Outcome
 from spine_evidence.conformance.report import Report, known_failures
 from spine_evidence.conformance.results import Table, compare, isomorphic_solutions
 from spine_evidence.conformance.runner import needed_graphs, run_tests, select_tests
@@ -158,6 +159,31 @@ def test_lexical_forms_count():
     written = Table(frozenset("v"), [{"v": ox.Literal("1.0", datatype=decimal)}])
     canonical = Table(frozenset("v"), [{"v": ox.Literal("1", datatype=decimal)}])
     assert "lexical forms" in compare(written, canonical)
+
+
+def test_value_equality_accepts_canonical_forms_but_nothing_else():
+    """By value, "1.0" equals "1" (xsd:decimal) and -3 as xsd:negativeInteger equals xsd:integer -3;
+    a different value, or the right values in the wrong ORDER BY order, still fails."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    decimal, integer, negative = (ox.NamedNode(xsd + t) for t in ("decimal", "integer", "negativeInteger"))
+    written = Table(frozenset("v"), [{"v": ox.Literal("1.0", datatype=decimal)}, {"v": ox.Literal("-3", datatype=negative)}])
+    canonical = Table(frozenset("v"), [{"v": ox.Literal("1", datatype=decimal)}, {"v": ox.Literal("-3", datatype=integer)}])
+    other = Table(frozenset("v"), [{"v": ox.Literal("1.5", datatype=decimal)}, {"v": ox.Literal("-3", datatype=integer)}])
+    reversed_ = Table(frozenset("v"), list(reversed(canonical.rows)))
+    assert compare(written, canonical) == VALUES_EQUAL
+    assert compare(written, other) not in (None, VALUES_EQUAL)
+    assert compare(written, reversed_, ["v"]) not in (None, VALUES_EQUAL)
+
+
+def test_the_bar_counts_value_equal_failures_only_by_value():
+    outcomes = [Outcome("a/1", "query-eval/a", "pass"), Outcome("a/2", "query-eval/a", "fail", VALUES_EQUAL),
+                Outcome("a/3", "query-eval/a", "fail", "expected 2 solutions, got 1"),
+                Outcome("e/1", "query-eval/entailment", "n/a")]
+    by_term = Report("http://127.0.0.1/sparql", "spine-evidence", outcomes, 0.6, ("query",))
+    by_value = dataclasses.replace(by_term, literal_equality="value")
+    assert by_term.query_pass_ratio() == pytest.approx(1 / 3) and not by_term.bar_met()
+    assert by_value.query_pass_ratio() == pytest.approx(2 / 3) and by_value.bar_met()
+    assert any("1/3 pass" in line for line in by_value.lines())
 
 
 def test_known_failures_that_pass_are_reported(outcomes):

@@ -114,7 +114,13 @@ def read_query_text(sparql: str | None, query_file: Path | None) -> str:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="gunicorn sync workers [default: 2 per core + 1].")
+@click.option("--server", "wsgi_server", type=click.Choice(["granian", "gunicorn"]), default="granian", show_default=True,
+              help="WSGI server: granian (Rust, fastest) or gunicorn (sync workers).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes [default: 1 per core (granian), 2 per core + 1 (gunicorn)].")
+@click.option("--threads", type=click.IntRange(1, 64), default=None, help="Query threads per worker [default: 4].")
+@click.option("--cache-bytes", type=click.IntRange(min=0), default=64 * 1024 * 1024, show_default=True,
+              help="Result cache size per worker in bytes (0 disables it).")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
               help="Store folder, or build folder holding store/ [default: dist/store in a checkout, else the cache].")
 @click.option("--data", multiple=True, metavar="[IRI=]FILE",
@@ -127,9 +133,10 @@ def read_query_text(sparql: str | None, query_file: Path | None) -> str:
               help="Largest request body in bytes (413 above).")
 @click.option("--service-allow", multiple=True, metavar="IRI",
               help="An IRI that SERVICE may call (none by default). Repeatable.")
-def serve(host: str, port: int, workers: int | None, store_dir: Path | None, data: tuple[str, ...], timeout: float,
+def serve(host: str, port: int, wsgi_server: str, workers: int | None, threads: int | None, cache_bytes: int,
+          store_dir: Path | None, data: tuple[str, ...], timeout: float,
           max_rows: int, max_body: int, service_allow: tuple[str, ...]) -> None:
-    """Serve the read-only SPARQL 1.1 endpoint (/sparql) under gunicorn.
+    """Serve the read-only SPARQL 1.1 endpoint (/sparql) under granian or gunicorn.
 
     The store is built once when missing or stale; later starts open it
     read-only without parsing or reasoning.
@@ -137,6 +144,7 @@ def serve(host: str, port: int, workers: int | None, store_dir: Path | None, dat
     \b
     Example:
       spine-evidence serve --port 8000 --timeout 10
+      spine-evidence serve --server gunicorn --workers 5
       curl 'http://127.0.0.1:8000/sparql?query=ASK%7B%7D'
     """
     from spine_evidence.web.config import AppConfig
@@ -144,8 +152,10 @@ def serve(host: str, port: int, workers: int | None, store_dir: Path | None, dat
     from spine_evidence.web.store_setup import StoreSetupError
 
     try:
-        config = AppConfig(timeout=timeout, max_rows=max_rows, max_body=max_body, service_allow=service_allow)
-        serve_endpoint(host, port, workers, store_dir, data, config, announce=lambda line: click.echo(line, err=True))
+        config = AppConfig(timeout=timeout, max_rows=max_rows, max_body=max_body, service_allow=service_allow,
+                           cache_bytes=cache_bytes)
+        serve_endpoint(host, port, workers, store_dir, data, config, announce=lambda line: click.echo(line, err=True),
+                       server=wsgi_server, threads=threads)
     except (StoreSetupError, ValueError, OSError) as error:
         raise UsageFailure(" ".join(str(error).split())) from None
 
@@ -171,9 +181,12 @@ def serve(host: str, port: int, workers: int | None, store_dir: Path | None, dat
               help="Write machine-readable results to this file.")
 @click.option("--min-query-pass", type=click.FloatRange(0, 1), default=0.95, show_default=True,
               help="Share of applicable query-evaluation tests that must pass.")
+@click.option("--literal-equality", type=click.Choice(["term", "value"]), default="term", show_default=True,
+              help="How the bar compares typed literals: as RDF terms, or by value as Oxigraph's own W3C "
+                   "harness does (\"1.0\" and \"1\" as xsd:decimal are equal). Both figures are always printed.")
 def conformance(suite_dir: Path | None, endpoint: str | None, graph_store: str | None, start: bool, server: str,
                 store_dir: Path | None, only: str | None, patterns: tuple[str, ...], json_file: Path | None,
-                min_query_pass: float) -> None:
+                min_query_pass: float, literal_equality: str) -> None:
     """Run the W3C SPARQL 1.1 protocol and query-evaluation tests over HTTP.
 
     Prints pass / fail / not-applicable counts per category, every failure
@@ -195,7 +208,8 @@ def conformance(suite_dir: Path | None, endpoint: str | None, graph_store: str |
     if start and endpoint:
         raise UsageFailure("give --endpoint or --start, not both")
     try:
-        report = run_conformance(suite_dir, endpoint, graph_store, server, only, patterns, min_query_pass, store_dir)
+        report = run_conformance(suite_dir, endpoint, graph_store, server, only, patterns, min_query_pass, store_dir,
+                                 literal_equality=literal_equality)
         if json_file is not None:
             json_file.parent.mkdir(parents=True, exist_ok=True)
             json_file.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")

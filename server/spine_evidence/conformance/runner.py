@@ -94,17 +94,21 @@ def run_tests(endpoint: Endpoint, tests: dict[str, list], progress: Callable[[Ou
 def conformance(suite_dir: Path | None = None, endpoint_url: str | None = None,
                 graph_store_url: str | None = None, server: str = "spine-evidence",
                 only: str | None = None, patterns: tuple[str, ...] = (), min_query_pass: float = 0.95,
-                store: Path | None = None, progress: Callable[[Outcome], None] = lambda outcome: None) -> Report:
+                store: Path | None = None, progress: Callable[[Outcome], None] = lambda outcome: None,
+                literal_equality: str = "term") -> Report:
     """Run the W3C SPARQL 1.1 protocol, query-evaluation and syntax tests over HTTP.
 
     Without ``endpoint_url`` the chosen ``server`` is started on a free port of
     127.0.0.1 with the data of the selected tests (``store``: the store folder
     our server starts from) and stopped afterwards. ``patterns`` select tests
     by id (``bind/*``). Raises ``SuiteError`` or ``EndpointError`` when the
-    suite or the endpoint is unusable.
+    suite or the endpoint is unusable. ``literal_equality`` (``term`` or
+    ``value``) says how the bar counts typed literals; the report shows both.
     """
     if only is not None and only not in PARTS:
         raise ValueError(f"unknown part {only!r}; expected one of {', '.join(PARTS)}")
+    if literal_equality not in ("term", "value"):
+        raise ValueError(f"unknown literal equality {literal_equality!r}; expected term or value")
     if server not in SERVERS:
         raise ValueError(f"unknown server {server!r}; expected one of {', '.join(SERVERS)}")
     parts = PARTS if only is None else (only,)
@@ -117,7 +121,7 @@ def conformance(suite_dir: Path | None = None, endpoint_url: str | None = None,
     with provide_endpoint(server, endpoint_url, graph_store_url, graphs, store) as endpoint:
         outcomes = run_tests(endpoint, tests, progress)
         report = Report(endpoint.query_url, endpoint.name, outcomes, min_query_pass, parts,
-                        known=known_failures(server))
+                        known=known_failures(server), literal_equality=literal_equality)
     report.seconds = time.monotonic() - started
     report.mark_known()
     return report
