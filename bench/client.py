@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from rdflib import Graph
 
+logging.getLogger("rdflib").setLevel(logging.ERROR)  # a peer's non-RDF answer is counted as an error, not logged
 SELECT_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 RDFLIB_FORMAT = {  # response media type → rdflib parser

@@ -124,7 +124,7 @@ def add_study(doc: Document, rng: random.Random, ref: int, design: str) -> None:
     doc.add(study, RDF_TYPE, se("Study"))
     doc.add(study, RDF_TYPE, se(DESIGN_CLASSES[design][0]))
     doc.add(study, RDFS_LABEL, literal(f"Reference {ref} of synthetic FactFinder {doc.slug}"))
-    doc.add(study, se("citationNumber"), f'"{ref}"^^<http://www.w3.org/2001/XMLSchema#positiveInteger>')
+    doc.add(study, se("citationNumber"), f'"{ref}"^^<http://www.w3.org/2001/XMLSchema#integer>')
     doc.add(study, se("studyDesign"), se(design))
     doc.add(study, se("studiedProcedure"), iri(ns.PROC, procedure))
     doc.add(study, se("studiedModality"), iri(ns.MOD, modality))
@@ -281,7 +281,7 @@ def add_recommendation(doc: Document, rng: random.Random, label: str, position: 
     doc.add(node, RDFS_LABEL, literal(f"Recommendation {label} of {doc.slug}"))
     doc.add(node, se("recommendationText"), literal(words))
     doc.add(node, se("directionCode"), literal(direction))
-    doc.add(node, se("position"), f'"{position}"^^<http://www.w3.org/2001/XMLSchema#positiveInteger>')
+    doc.add(node, se("position"), f'"{position}"^^<http://www.w3.org/2001/XMLSchema#integer>')
     for statement in rng.sample(statements, 2):
         doc.add(node, se("basedOn"), statement)
     doc.quote(node, f"recommendation-{label}", words)

@@ -33,9 +33,11 @@ def typed(value, datatype: str) -> str:
 
 
 def decimal(value: Decimal | float | str) -> str:
-    """An ``xsd:decimal`` literal in canonical-looking lexical form (always with a point)."""
+    """An ``xsd:decimal`` literal in canonical form (``6.1``, ``77``; never ``77.0``), as the store keeps it."""
     text = str(value)
-    return typed(text if "." in text else text + ".0", "decimal")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return typed(text, "decimal")
 
 
 def se(local: str) -> str:
@@ -119,14 +121,15 @@ def label_of(slug: str) -> str:
 
 
 def shared_node_lines(with_labels: bool) -> list[str]:
-    """Type (and optionally label) every shared node: procedures, modalities, outcomes, …."""
+    """Type every shared node (procedures, outcomes, …); label it and its time too when the graph does not."""
     lines = []
     for cls, namespace, slugs in SHARED_NODES:
         for slug in slugs:
             node = iri(namespace, slug)
             lines.append(f"{node} {RDF_TYPE} {se(cls)} .\n")
-            if with_labels:
-                lines.append(f"{node} {RDFS_LABEL} {literal(label_of(slug))} .\n")
+            if not with_labels:
+                continue
+            lines.append(f"{node} {RDFS_LABEL} {literal(label_of(slug))} .\n")
             if cls == "TimePoint":
                 value, unit = TIME_POINTS[slug]
                 lines.append(f"{node} {se('timeValue')} {decimal(value)} .\n")

@@ -58,8 +58,8 @@ def proportion(rng: random.Random, ref: int, procedure: str, outcome: str, arm: 
     denominator = rng.randint(8, 120)
     numerator = rng.randint(0, denominator)
     stated = percentage_of(numerator, denominator) if rng.random() < 0.7 else None
-    fields = [("numerator", typed(numerator, "nonNegativeInteger")),
-              ("denominator", typed(denominator, "positiveInteger"))]
+    fields = [("numerator", typed(numerator, "integer")),
+              ("denominator", typed(denominator, "integer"))]
     if stated is not None:
         fields.append(("statedPercentage", decimal(stated)))
     slug = f"ref-{ref:02d}-{outcome}-{arm}"
@@ -96,7 +96,7 @@ def count_result(ref: int, procedure: str) -> Result:
     """One case report of a complication."""
     return Result(f"ref-{ref:02d}-spinal-cord-injury", f"spinal cord injury (reference {ref})",
                   "spinal-cord-injury", say.count_sentence(ref, procedure),
-                  [Value("Count", [("count", typed(1, "nonNegativeInteger"))])],
+                  [Value("Count", [("count", typed(1, "integer"))])],
                   [("arm", iri(ns.MOD, "ultrasound")), ("procedure", iri(ns.PROC, procedure))])
 
 

@@ -311,12 +311,28 @@ def malformed_requests(count: int, seed: int = 20240601) -> list[bytes]:
     return [makers[i % len(makers)]() for i in range(count)]
 
 
+def response_complete(received: bytes) -> bool:
+    """Whether ``received`` holds a whole HTTP response (head and ``Content-Length`` body)."""
+    head, found, body = received.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value)
+    return False
+
+
 def send_raw(port: int, request: bytes) -> bytes:
-    """Send ``request`` on a fresh connection and return everything the server answers."""
+    """Send ``request`` on a fresh connection and return the server's answer.
+
+    Reads until the server closes the connection or, when it keeps it alive
+    (HTTP/1.1), until one whole response has arrived.
+    """
     with socket.create_connection(("127.0.0.1", port), timeout=15) as connection:
         connection.sendall(request)
         received = b""
-        while chunk := connection.recv(65536):
+        while not response_complete(received) and (chunk := connection.recv(65536)):
             received += chunk
     return received
 

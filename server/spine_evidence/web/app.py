@@ -4,7 +4,8 @@ The open store, the config and the dataset record are kept in
 ``app.extensions["spine_evidence"]`` (an :class:`~.state.EndpointState`);
 views reach them with :func:`current_state`, :func:`current_store` and
 :func:`current_dataset`. Content negotiation tables are in
-:mod:`.negotiation`.
+:mod:`.negotiation`. Query operations on ``/sparql`` are answered before
+Flask by :class:`~.fast_path.QueryFastPath` (same code, less overhead).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from flask import Flask
 
 from .config import AppConfig
 from .errors import register_errors
+from .fast_path import QueryFastPath
+from .http_cache import register_http_cache
 from .state import EXTENSION_KEY, EndpointState, current_dataset, current_state, current_store, open_state
 
 __all__ = ["AppConfig", "EndpointState", "create_app", "current_dataset", "current_state", "current_store"]
@@ -32,6 +35,8 @@ def create_app(config: AppConfig | Mapping | None = None) -> Flask:
     app.extensions[EXTENSION_KEY] = open_state(config)
     register_errors(app)
     register_blueprints(app)
+    register_http_cache(app)
+    app.wsgi_app = QueryFastPath(app.wsgi_app, app.extensions[EXTENSION_KEY])
     return app
 
 

@@ -21,7 +21,8 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Hashable
+from typing import NamedTuple
 
 from .execution import Answer
 from .protocol import QueryRequest
@@ -30,10 +31,11 @@ VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(|\bSERVICE\b", re.
 WHITESPACE = re.compile(r"\s+")
 UNSAFE_TO_COLLAPSE = re.compile(r"[\"'#]")
 ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body and key text
+MAX_REQUESTS = 4096  # raw requests remembered with their key (each at most MAX_RAW_QUERY_STRING long)
+MAX_RAW_QUERY_STRING = 4096
 
 
-@dataclass(frozen=True)
-class AnswerKey:
+class AnswerKey(NamedTuple):
     """What an answer depends on; ``None`` formats mean "not acceptable" for that kind of answer."""
 
     graph_version: str
@@ -48,13 +50,20 @@ class AnswerKey:
     @property
     def etag(self) -> str:
         """The strong entity tag of the answer: the graph version and a hash of everything else."""
-        digest = hashlib.blake2b(repr(self).encode("utf-8"), digest_size=12).hexdigest()
+        digest = hashlib.blake2b(repr(tuple(self)).encode("utf-8"), digest_size=12).hexdigest()
         return f'"{self.graph_version}-{digest}"'
 
     @property
     def size(self) -> int:
         """The bytes this key is counted for in the cache."""
         return len(self.query) + ENTRY_OVERHEAD
+
+
+class Entry(NamedTuple):
+    """A cached answer with its entity tag."""
+
+    answer: Answer
+    etag: str
 
 
 def normalise_query(text: str) -> str:
@@ -83,41 +92,56 @@ def answer_key(
 
 
 class ResultCache:
-    """A least-recently-used map from :class:`AnswerKey` to :class:`Answer`, bounded in bytes.
+    """A least-recently-used map from :class:`AnswerKey` to :class:`Entry`, bounded in bytes.
 
     ``max_bytes`` counts bodies, key texts and a fixed overhead per entry;
     0 disables the cache. An answer bigger than the whole bound is not kept.
+    Beside it, up to ``MAX_REQUESTS`` raw GET requests (their query string and
+    the headers that matter) are remembered with the key they were parsed
+    into, so that a repeated request is answered without parsing it again.
     Thread-safe; one per worker process.
     """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._entries: OrderedDict[AnswerKey, Answer] = OrderedDict()
+        self._entries: OrderedDict[AnswerKey, Entry] = OrderedDict()
+        self._requests: OrderedDict[Hashable, AnswerKey] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: AnswerKey) -> Answer | None:
-        """The cached answer for ``key`` (now the most recently used), or ``None``."""
+    def get(self, key: AnswerKey) -> Entry | None:
+        """The cached entry for ``key`` (now the most recently used), or ``None``."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: AnswerKey, answer: Answer) -> None:
-        """Keep ``answer`` under ``key``, evicting the least recently used entries to stay in bound."""
-        size = len(answer.body) + key.size
+    def put(self, key: AnswerKey, entry: Entry) -> None:
+        """Keep ``entry`` under ``key``, evicting the least recently used entries to stay in bound."""
+        size = len(entry.answer.body) + key.size
         if size > self.max_bytes:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self.bytes -= len(old.body) + key.size
-            self._entries[key] = answer
+                self.bytes -= len(old.answer.body) + key.size
+            self._entries[key] = entry
             self.bytes += size
             while self.bytes > self.max_bytes:
                 evicted_key, evicted = self._entries.popitem(last=False)
-                self.bytes -= len(evicted.body) + evicted_key.size
+                self.bytes -= len(evicted.answer.body) + evicted_key.size
+
+    def key_for(self, request: Hashable) -> AnswerKey | None:
+        """The key a raw request was parsed into before (``None`` when not remembered)."""
+        return self._requests.get(request)
+
+    def remember(self, request: Hashable, key: AnswerKey) -> None:
+        """Remember that the raw ``request`` (a GET that passed every check) means ``key``."""
+        with self._lock:
+            self._requests[request] = key
+            if len(self._requests) > MAX_REQUESTS:
+                self._requests.popitem(last=False)

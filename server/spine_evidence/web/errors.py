@@ -10,38 +10,57 @@ from __future__ import annotations
 import json
 import logging
 import re
+from functools import lru_cache
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
 
 log = logging.getLogger(__name__)
 
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Accept, Content-Type, X-SPARQL-Timeout, If-None-Match, Cache-Control"
-CORS_EXPOSE = "X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Rows, ETag, Vary"
+CORS_EXPOSE = "X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Rows, ETag, Vary, X-Cache"
 CORS_MAX_AGE = "86400"
 _HEADER_LIST = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$")
 
 
-def prefers_json() -> bool:
-    """Whether the client asked for JSON rather than text (only then are errors JSON)."""
+@lru_cache(maxsize=256)
+def accept_prefers_json(accept: str | None) -> bool:
+    """Whether an ``Accept`` header prefers JSON to text (only then are errors JSON)."""
+    if not accept:
+        return False
     try:
-        accept = request.accept_mimetypes
-        return accept.best_match(["text/plain", "application/json"]) == "application/json" and accept.quality(
+        parsed = parse_accept_header(accept, MIMEAccept)
+        return parsed.best_match(["text/plain", "application/json"]) == "application/json" and parsed.quality(
             "application/json"
-        ) > accept.quality("text/plain")
+        ) > parsed.quality("text/plain")
+    except Exception:  # a header too broken to read gets text
+        return False
+
+
+def prefers_json() -> bool:
+    """Whether the client of this request asked for JSON rather than text."""
+    try:
+        return accept_prefers_json(request.headers.get("Accept"))
     except Exception:  # a request too broken to read its headers gets text
         return False
 
 
+def error_body(status: int, message: str, as_json: bool) -> tuple[bytes, str]:
+    """The body and Content-Type of an error: ``STATUS Phrase: message`` as text, or as JSON."""
+    phrase = HTTP_STATUS_CODES.get(status, "Error")
+    if as_json:
+        body = json.dumps({"status": status, "error": phrase, "message": message}) + "\n"
+        return body.encode("utf-8"), "application/json"
+    return f"{status} {phrase}: {message}\n".encode("utf-8"), "text/plain; charset=utf-8"
+
+
 def error_response(status: int, message: str) -> Response:
     """A plain-text (or JSON) error response with ``status`` and a one-line ``message``."""
-    phrase = HTTP_STATUS_CODES.get(status, "Error")
-    if prefers_json():
-        body = json.dumps({"status": status, "error": phrase, "message": message})
-        return Response(body + "\n", status=status, content_type="application/json")
-    return Response(f"{status} {phrase}: {message}\n", status=status, content_type="text/plain; charset=utf-8")
+    body, content_type = error_body(status, message, prefers_json())
+    return Response(body, status=status, content_type=content_type)
 
 
 def http_error(error: HTTPException) -> Response:

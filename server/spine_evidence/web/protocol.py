@@ -26,6 +26,7 @@ UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
 SINGLE_PARAMETERS = ("timeout",)
 
 Params = list[tuple[str, str]]
+AnyParams = Params | dict  # pairs, or grouped by name (see :func:`grouped`)
 
 
 class ProtocolError(Exception):
@@ -105,12 +106,22 @@ def body_params(method: str, headers: Mapping[str, str], read_body) -> Params:
     raise ProtocolError(415, f"unsupported Content-Type {media_type!r}; use {FORM} or {SPARQL_QUERY}")
 
 
-def values(params: Params, name: str) -> list[str]:
-    """Every value of parameter ``name``, in order."""
+def values(params: AnyParams, name: str) -> list[str]:
+    """Every value of parameter ``name``, in order (``params`` as pairs, or grouped by :func:`grouped`)."""
+    if isinstance(params, dict):
+        return params.get(name, [])
     return [v for k, v in params if k == name]
 
 
-def single(params: Params, name: str) -> str | None:
+def grouped(params: Params) -> dict[str, list[str]]:
+    """The values of each parameter name, in order: read once, looked up many times."""
+    found: dict[str, list[str]] = {}
+    for name, value in params:
+        found.setdefault(name, []).append(value)
+    return found
+
+
+def single(params: AnyParams, name: str) -> str | None:
     """The one value of ``name`` (``None`` when absent); 400 when repeated."""
     found = values(params, name)
     if len(found) > 1:
@@ -118,7 +129,7 @@ def single(params: Params, name: str) -> str | None:
     return found[0] if found else None
 
 
-def graph_iris(params: Params, name: str) -> list[str]:
+def graph_iris(params: AnyParams, name: str) -> list[str]:
     """The graph IRIs of parameter ``name``, each checked to be an absolute IRI."""
     iris = values(params, name)
     for iri in iris:
@@ -129,7 +140,7 @@ def graph_iris(params: Params, name: str) -> list[str]:
     return iris
 
 
-def dataset(params: Params) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+def dataset(params: AnyParams) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     """The protocol dataset: both lists when either parameter is given, else ``(None, None)``."""
     default, named = graph_iris(params, "default-graph-uri"), graph_iris(params, "named-graph-uri")
     if not default and not named:
@@ -137,7 +148,7 @@ def dataset(params: Params) -> tuple[tuple[str, ...] | None, tuple[str, ...] | N
     return tuple(default), tuple(named)
 
 
-def deadline(params: Params, headers: Mapping[str, str], limit: float) -> float:
+def deadline(params: AnyParams, headers: Mapping[str, str], limit: float) -> float:
     """The query's deadline in seconds: the server's ``limit``, or less if the client asks."""
     asked = single(params, "timeout") or headers.get(TIMEOUT_HEADER)
     if asked is None or not asked.strip():
@@ -151,7 +162,7 @@ def deadline(params: Params, headers: Mapping[str, str], limit: float) -> float:
     return min(seconds, limit)
 
 
-def refuse_updates(params: Params) -> None:
+def refuse_updates(params: AnyParams) -> None:
     """403 for any SPARQL Update parameter: the endpoint is read-only."""
     for name in UPDATE_PARAMETERS:
         if values(params, name):
@@ -175,7 +186,7 @@ def parse_query_request(
     400: missing, repeated or empty query, bad parameters; 403: updates;
     415: unsupported body type or charset.
     """
-    params = url_params(environ) + body_params(method, headers, read_body)
+    params = grouped(url_params(environ) + body_params(method, headers, read_body))
     refuse_updates(params)
     queries = values(params, "query")
     if not queries:

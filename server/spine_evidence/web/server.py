@@ -1,8 +1,10 @@
-"""``serve``: the Flask app under gunicorn, on the persisted read-only store.
+"""``serve``: the Flask app under granian (default) or gunicorn, on the persisted read-only store.
 
-Worker model: gunicorn *sync* workers (several per core), each opening the
-store read-only after the fork (no app preloading). A query runs on the
-worker's query thread; when it misses its deadline the request gets a 503
+granian: see ``granian_server.py`` (one worker per core, threads within).
+
+gunicorn: *sync* workers (several per core), each opening the store
+read-only after the fork (no app preloading). A query runs on a query
+thread of its worker; when it misses its deadline the request gets a 503
 and the app marks the WSGI environ; the ``post_request`` hook below then
 stops the worker's loop, and ``worker_exit`` ends the process at once (the
 runaway query with it) instead of waiting for it. The arbiter starts a fresh
@@ -24,11 +26,15 @@ from .. import store as store_module
 from .app import create_app
 from .config import AppConfig
 from .query_operation import RUNAWAY_KEY
-from .store_setup import Announce, data_store, parse_data_option, resolve_store
+from .store_setup import Announce, StoreSetupError, data_store, parse_data_option, resolve_store
 
 # gunicorn's own limit on the request line (the longest it allows); a longer GET gets its 4xx.
 REQUEST_LINE_LIMIT = 8190
 HEARTBEAT_MARGIN = 30.0
+SERVERS = ("granian", "gunicorn")
+# How each WSGI server really stops a runaway query (``AppConfig.runaway``).
+RUNAWAY_BY_SERVER = {"granian": "retire", "gunicorn": "exit"}
+DEFAULT_THREADS = 4
 
 
 def check_listen(host: str, port: int) -> None:
@@ -108,14 +114,24 @@ def prepare_config(
     data: Sequence[str],
     config: AppConfig,
     announce: Announce = print,
+    server: str = "gunicorn",
 ) -> AppConfig:
-    """The config for serving: the resolved (built if needed) store, with ``--data`` files added."""
+    """The config for serving under ``server``: the resolved (built if needed) store, with ``--data`` files added.
+
+    The store is opened once here, so that a broken one is one clear error
+    rather than workers failing one after another.
+    """
     extra = [parse_data_option(value) for value in data]
     store_path = resolve_store(store, announce)
     if extra:
         store_path = data_store(store_path, extra, announce)
+    try:
+        store_module.open_store(store_path)  # closed at once: workers open their own
+    except (OSError, ValueError) as error:
+        raise StoreSetupError(f"cannot open the store at {store_path}: {' '.join(str(error).split())}") from None
     version = store_module.read_build_record(store_path).get("graph_version")
-    return replace(config, store_path=store_path, graph_version=config.graph_version or version, cancel_by_exit=True)
+    return replace(config, store_path=store_path, graph_version=config.graph_version or version,
+                   runaway=RUNAWAY_BY_SERVER[server])
 
 
 def serve(
@@ -126,16 +142,30 @@ def serve(
     data: Sequence[str] = (),
     config: AppConfig | None = None,
     announce: Announce = print,
+    server: str = "granian",
+    threads: int | None = None,
 ) -> None:
-    """Serve the SPARQL endpoint under gunicorn until interrupted.
+    """Serve the SPARQL endpoint under ``server`` (granian or gunicorn) until interrupted.
 
     ``store``: a store folder or a build folder (default: see
     ``store_setup.state_dir``), built once when missing or stale. ``data``:
     extra ``[IRI=]FILE`` RDF files served as named graphs. ``config`` carries
-    the limits (timeout, max rows, max body, SERVICE allow-list). Raises
-    ``StoreSetupError`` (no store, bad data file) or ``ValueError``.
+    the limits (timeout, max rows, max body, SERVICE allow-list, cache).
+    ``workers``: processes (default: one per core under granian, two per core
+    plus one under gunicorn); ``threads``: query threads per process.
+    Raises ``StoreSetupError`` (no store, bad data file) or ``ValueError``.
     """
+    if server not in SERVERS:
+        raise ValueError(f"unknown server {server!r}; use one of {', '.join(SERVERS)}")
     check_listen(host, port)
-    config = prepare_config(store, data, config or AppConfig(), announce)
+    threads = threads or DEFAULT_THREADS
+    config = replace(config or AppConfig(), query_threads=threads)
+    config = prepare_config(store, data, config, announce, server)
+    if server == "granian":
+        from .granian_server import default_workers as granian_workers
+        from .granian_server import serve_granian
+
+        serve_granian(config, host, port, workers or granian_workers(), threads, announce)
+        return
     options = gunicorn_options(host, port, workers or default_workers(), config.timeout)
     EndpointServer(config, options, announce).run()

@@ -2,14 +2,15 @@
 
 A GET without any parameter is handed to the service description when one
 is installed (``EndpointState.service_description``); everything else is a
-query operation, see :mod:`.query_operation`.
+query operation, see :mod:`.query_operation`. Most query operations never
+reach this view: :mod:`.fast_path` answers them first, with the same code.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
-from .query_operation import query_response
+from .query_operation import query_reply
 from .state import current_state
 
 blueprint = Blueprint("sparql", __name__)
@@ -22,4 +23,5 @@ def sparql():
     state = current_state()
     if request.method == "GET" and not request.query_string and state.service_description is not None:
         return state.service_description()
-    return query_response(state, request)
+    reply = query_reply(state, request.environ)
+    return Response(reply.body, status=reply.status, headers=reply.headers)

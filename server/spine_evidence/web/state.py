@@ -14,7 +14,8 @@ import pyoxigraph as ox
 from flask import current_app
 from flask.typing import ResponseReturnValue
 
-from ..store import Dataset, create_store, describe_store, open_store
+from ..store import Dataset, create_store, describe_store, open_store, read_build_record
+from .cache import ResultCache
 from .config import AppConfig
 from .execution import QueryRunner
 
@@ -23,15 +24,30 @@ EXTENSION_KEY = "spine_evidence"
 
 @dataclass
 class EndpointState:
-    """The shared state of one app: config, read-only store, query runner, dataset record."""
+    """The shared state of one app: config, read-only store, query runner, result cache, dataset record."""
 
     config: AppConfig
     store: ox.Store
     runner: QueryRunner
+    cache: ResultCache
     # Set by the self-description blueprint: answers GET /sparql without parameters.
     service_description: Callable[[], ResponseReturnValue] | None = None
     _dataset: Dataset | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _graph_version: str | None = None
+
+    @property
+    def graph_version(self) -> str:
+        """The graph version (config, else ``build.json``, else the dataset record), read once.
+
+        Part of every cache key and ETag: an answer is never served for another version.
+        """
+        if self._graph_version is None:
+            version = self.config.graph_version
+            if version is None and self.config.store_path is not None:
+                version = read_build_record(self.config.store_path).get("graph_version")
+            self._graph_version = str(version) if version is not None else self.dataset.graph_version
+        return self._graph_version
 
     @property
     def dataset(self) -> Dataset:
@@ -48,7 +64,8 @@ def open_state(config: AppConfig) -> EndpointState:
         store = open_store(config.store_path)
     else:
         store = create_store(None, config.sources)
-    return EndpointState(config=config, store=store, runner=QueryRunner(config.cancel_by_exit))
+    runner = QueryRunner(config.query_threads)
+    return EndpointState(config=config, store=store, runner=runner, cache=ResultCache(config.cache_bytes))
 
 
 def current_state() -> EndpointState:
