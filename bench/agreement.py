@@ -11,8 +11,6 @@ REFERENCE = "oxigraph"
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("rdflib-endpoint", "describe-claim"):
         "rdflib-endpoint 0.6.3 answers DESCRIBE with a SPARQL XML results document, not RDF",
-    ("rdflib-endpoint", "readme-14"):
-        "rdflib's engine finds no xsd:integer citation number IN (5, 6) (its IN compares terms, not values)",
 }
 
 

@@ -31,8 +31,8 @@ from bench.tools import tool_times
 
 DEFAULT_SERVERS = "oxigraph,ours,ours-cached,rdflib-endpoint,virtuoso"
 LOAD_GENERATOR = ("load generator: wrk (C, event loop), 1 thread, 8 keep-alive connections, cycling "
-                  "through the rendered queries (bench/load.py); it drives Oxigraph server at ~33k req/s "
-                  "on the tiny query here, above FIELD-NOTES' 24k-35k, so it is not the bottleneck")
+                  "through the rendered queries (bench/load.py); it drives Oxigraph server "
+                  "on the tiny query here (40-43k req/s in these runs), above FIELD-NOTES' 24k-35k, so it is not the bottleneck")
 
 
 def corpus_for(size: str, seed: int, workdir: Path) -> tuple[Path, dict]:
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     results = []
     for size in sizes:
-        results.append(measure_size(size, args, names))
+        results.append({**measure_size(size, args, names), "command": command, "date": date})
         (args.workdir / "results.json").write_text(json.dumps(results, indent=1))
         report.write(results, command, date, args.out, LOAD_GENERATOR)
     print(f"wrote {args.out}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from bench import sentences as say
-from bench.terms import PROPORTION_OUTCOMES, label_of, RDF_TYPE, SITES, VIEWS, decimal, iri, literal, se, typed
+from bench.terms import PROPORTION_OUTCOMES, RDF_TYPE, SITES, VIEWS, decimal, iri, label_of, literal, se, typed
 from spine_evidence import namespaces as ns
 
 VALUE_CLASSES = ("Proportion", "Percentage", "Mean", "Count")
