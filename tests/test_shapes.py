@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SH, XSD
 
 from spine_evidence import shacl
 from spine_evidence.namespaces import (
@@ -140,6 +140,9 @@ CORRUPTIONS = [
     Corruption("count-as-string",
                lambda g: replace(g, PLACEMENT_VALUE, SE.numerator, Literal("82")),
                "Proportion-numerator", PLACEMENT_VALUE, SH.DatatypeConstraintComponent),
+    Corruption("statement-derived-from-a-non-document",
+               lambda g: replace(g, PLACEMENT_CLAIM, PROV.wasDerivedFrom, URIRef("http://example.org/a-blog-post")),
+               "Statement-wasDerivedFrom", PLACEMENT_CLAIM, SH.ClassConstraintComponent),
     Corruption("denominator-of-zero",
                lambda g: replace(g, PLACEMENT_VALUE, SE.denominator, Literal(0)),
                "Proportion-denominator", PLACEMENT_VALUE, SH.MinInclusiveConstraintComponent),
