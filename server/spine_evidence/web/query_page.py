@@ -14,10 +14,13 @@ come from ``AppConfig.options["readme"]`` when set (tests), else the README
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+from markupsafe import Markup, escape
 
+from ..namespaces import BASE, PREFIXES
 from .dataset_statistics import Statistics
 from .description import DATASET_TITLE, current_statistics
 from .errors import error_response
@@ -30,9 +33,10 @@ blueprint = Blueprint(
 
 YASGUI_ENV = "SPINE_EVIDENCE_YASGUI_DIR"
 YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+CODE_SPAN = re.compile(r"`([^`]+)`")
 DEFAULT_QUERY = "SELECT ?class (COUNT(?s) AS ?instances)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?instances)\nLIMIT 25\n"
 # Result formats the plain form offers: ``format`` parameter value → label.
-FORM_FORMATS = {"json": "SPARQL JSON", "xml": "SPARQL XML", "csv": "CSV", "tsv": "TSV", "turtle": "Turtle (CONSTRUCT)"}
+FORM_FORMATS = {"json": "Table (SPARQL JSON)", "xml": "SPARQL XML", "csv": "CSV", "tsv": "TSV", "turtle": "Turtle (CONSTRUCT)"}
 
 
 def yasgui_dir() -> Path | None:
@@ -63,6 +67,12 @@ def chosen_example(examples: tuple[Example, ...]) -> Example | None:
     abort(404, f"no example query named {slug!r}")
 
 
+@blueprint.app_template_filter("inline_code")
+def inline_code(text: str) -> Markup:
+    """``text`` escaped, its Markdown code spans (`` `se:Claim` ``) shown as ``<code>``."""
+    return Markup(CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
+
+
 @blueprint.get("/")
 def query_page() -> str:
     """The query page (HTML)."""
@@ -79,6 +89,8 @@ def query_page() -> str:
         endpoint=endpoint,
         yasgui=yasgui_dir() is not None,
         form_formats=FORM_FORMATS,
+        base=BASE,
+        prefixes=PREFIXES,
         alternates={"text/turtle": url_for("description.void")},
     )
 
