@@ -20,8 +20,10 @@ CACHE = Path.home() / ".cache" / "spine-evidence-bench"
 RDFLIB_ENDPOINT = CACHE / "rdflib-endpoint-venv" / "bin" / "rdflib-endpoint"
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 OUR_COMMAND = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()"]
-CREATE_STORE = ("import sys; from pathlib import Path; from spine_evidence.store import create_store; "
-                "create_store(Path(sys.argv[1]), [(sys.argv[2], Path(sys.argv[3]))]).flush()")
+# spine_evidence.store.load: the store plus build.json (graph version, triple counts) beside it,
+# which serve reads instead of scanning the store at start.
+CREATE_STORE = ("import sys; from pathlib import Path; from spine_evidence.store import load; "
+                "load(Path(sys.argv[1]), [(sys.argv[2], Path(sys.argv[3]))])")
 BENCH_GRAPH = "https://w3id.org/spine-evidence/graph/benchmark"
 
 
@@ -105,7 +107,7 @@ class Oxigraph(Server):
 
 
 class Ours(Server):
-    """``spine-evidence serve`` on a pyoxigraph store made by ``spine_evidence.store.create_store``.
+    """``spine-evidence serve`` on a pyoxigraph store made by ``spine_evidence.store.load``.
 
     The store has the shape of our built dataset: the corpus in its named graph, merged into
     the default graph, which the queries see (as Oxigraph server's default graph).

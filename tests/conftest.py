@@ -27,7 +27,7 @@ import pytest
 import requests
 
 from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY
-from spine_evidence.store import create_store
+from spine_evidence.store import load as load_store
 from spine_evidence.web import AppConfig, create_app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,8 +65,7 @@ def shared_dir() -> Path:
 def store_dir(tmp_path_factory) -> Path:
     """A store of the repository's ontology and graph, built once per session (no reasoning)."""
     path = tmp_path_factory.mktemp("store") / "store"
-    created = create_store(path, dataset_sources())
-    del created  # close RocksDB so the servers can open it read-only
+    load_store(path, dataset_sources())  # closed, with its build.json (version, triple counts) beside it
     return path
 
 

@@ -10,7 +10,8 @@
 - ``context.jsonld``: a copy of the published context;
 - ``store/``: the pyoxigraph store (each named graph, and their merge as the
   default graph);
-- ``build.json``: triple counts per graph, the graph version (a content hash of
+- ``build.json``: triple counts per graph (``dataset``: the store's, read by
+  ``serve`` instead of scanning the store), the graph version (a content hash of
   the inputs and the inferences), the ontology version IRI, timestamps and the
   time of each step.
 
@@ -167,14 +168,15 @@ def write_all(staging: Path, dataset: Dataset, complete: Graph, files, root, ste
         shutil.copyfile(context, staging / sources.CONTEXT_FILE)
     with tempfile.TemporaryDirectory(prefix="spine-evidence-graphs-") as scratch:
         graph_files = write_graph_files(Path(scratch), dataset)
-        store_triples = steps.run("store", write_store, staging / store.STORE_DIR, graph_files)
+        counts = steps.run("store", write_store, staging / store.STORE_DIR, graph_files)
         version = graph_version(files, dataset.graph(GRAPH_INFERRED), Path(scratch))
     return {
         "graph_version": version,
         "input_hash": store.graph_version(sources.store_sources(files)),
         "sources": [source_entry(f, root) for f in files],
         "triples": triple_counts(dataset, complete),
-        "store_default_graph_triples": store_triples,
+        "store_default_graph_triples": counts.default_graph_triples,
+        "dataset": store.dataset_fields(counts),
         "files": sorted(p.name for p in staging.iterdir()),
     }
 
@@ -227,14 +229,16 @@ def is_default(graph: Graph) -> bool:
     return str(graph.identifier) == "urn:x-rdflib:default"
 
 
-def write_store(path: Path, graph_files: list[tuple[str, Path]]) -> int:
-    """Create the pyoxigraph store at ``path``; return its default graph's triple count."""
+def write_store(path: Path, graph_files: list[tuple[str, Path]]) -> store.Dataset:
+    """Create the pyoxigraph store at ``path``; return its triple counts (recorded in ``build.json``).
+
+    Counted here, once, so that serving the store never scans it.
+    """
     created = store.create_store(path, graph_files)
     try:
-        default, _ = store.count_triples(created)
+        return store.count_dataset(created, path, "")
     finally:
         del created  # closes RocksDB before the folder is renamed
-    return default
 
 
 def triple_counts(dataset: Dataset, complete: Graph) -> dict[str, int]:

@@ -256,3 +256,35 @@ def validate(data_files: tuple[Path, ...], shapes_file: Path | None, fmt: str, o
         except OSError as error:
             raise UsageFailure(f"cannot write {output_file}: {error.strerror or error}") from None
     sys.exit(EXIT_OK if outcome.conforms else EXIT_VIOLATIONS)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, metavar="[IRI=]FILE...")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
+              help="The store folder to create (must not exist, or be empty); build.json is written beside it.")
+def load(files: tuple[str, ...], store_dir: Path) -> None:
+    """Make a pyoxigraph store from RDF files, as serve --store opens it, without reasoning.
+
+    Each FILE goes into its named graph (IRI, else the file's file: IRI) and
+    into the default graph, as build does with the ontology and the graph.
+    Beside the store, build.json records the graph version and the triple
+    counts, so that serve starts without scanning the store. For corpora too
+    big for build (which also writes every serialisation and runs HermiT).
+
+    \b
+    Example:
+      spine-evidence load --store dist/c1m/store https://w3id.org/spine-evidence/graph/bench=c1m.nt
+      spine-evidence serve --store dist/c1m/store
+    """
+    from spine_evidence.store import load as load_store
+    from spine_evidence.web.store_setup import StoreSetupError, parse_data_option
+
+    try:
+        sources = [parse_data_option(value, "file") for value in files]
+        dataset = load_store(store_dir, sources)
+    except (StoreSetupError, ValueError, SyntaxError, OSError) as error:
+        raise UsageFailure(" ".join(str(error).split())) from None
+    click.echo(f"loaded {store_dir} (graph version {dataset.graph_version}): {dataset.quads} quads, "
+               f"default graph {dataset.default_graph_triples} triples")
+    for graph, count in dataset.graph_triples.items():
+        click.echo(f"  {graph}: {count} triples")

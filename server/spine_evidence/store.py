@@ -4,35 +4,32 @@ A built store is a RocksDB directory (``dist/store/`` in a checkout). Beside it
 the build writes ``build.json``; its ``graph_version`` (a content hash of the
 sources) tells whether the store is stale. The default graph of the built
 dataset is the merge of the named graphs (``docs/MODEL.md``): each source file
-is loaded into its named graph and its quads are then copied, blank nodes
-included, into the default graph.
+is bulk-loaded (in Rust) into its named graph and into the default graph,
+with the same blank nodes in both, so a query joins across graphs on them
+(how: :mod:`.store_load`).
+
+:func:`load` makes a store on disk and writes, beside it, ``build.json`` with
+the graph version and the triple counts (its ``dataset``), so that serving
+the store never has to scan it (:func:`read_dataset`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+# FORMAT_BY_EXTENSION, load_source and rdf_format are also this module's (re-exported).
+from .store_load import FORMAT_BY_EXTENSION, load_merged, load_source, rdf_format, repair_blank_nodes  # noqa: F401
+
 BUILD_RECORD = "build.json"
 STORE_DIR = "store"
-
-# File extension → RDF syntax (docs/DEVELOPING.md: a table, never an if-chain).
-FORMAT_BY_EXTENSION: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".n3": ox.RdfFormat.N3,
-}
+HASH_CHUNK = 1 << 20
 
 Source = tuple["str | None", Path]
 
@@ -57,29 +54,20 @@ class Dataset:
         return sorted(self.graph_triples)
 
 
-def rdf_format(path: Path) -> ox.RdfFormat:
-    """The RDF syntax of ``path``, from its extension.
-
-    Raises ``ValueError`` naming the file when the extension is unknown.
-    """
-    try:
-        return FORMAT_BY_EXTENSION[path.suffix.lower()]
-    except KeyError:
-        known = " ".join(sorted(FORMAT_BY_EXTENSION))
-        raise ValueError(f"{path}: unknown RDF file extension (expected one of {known})") from None
-
-
 def graph_version(sources: Iterable[Source]) -> str:
     """A content hash of the sources: their graph IRIs, file names and bytes.
 
     Two sets of sources with the same content get the same version, wherever
-    they sit on disk. The order of the sources does not matter.
+    they sit on disk. The order of the sources does not matter. Files are
+    read in chunks, so a corpus of gigabytes is hashed in constant memory.
     """
     digest = hashlib.sha256()
     for graph, path in sorted(sources, key=lambda s: (s[0] or "", Path(s[1]).name)):
-        data = Path(path).read_bytes()
-        digest.update(f"{graph or ''}\n{Path(path).name}\n{len(data)}\n".encode())
-        digest.update(data)
+        path = Path(path)
+        digest.update(f"{graph or ''}\n{path.name}\n{path.stat().st_size}\n".encode())
+        with path.open("rb") as data:
+            while chunk := data.read(HASH_CHUNK):
+                digest.update(chunk)
     return digest.hexdigest()[:16]
 
 
@@ -93,46 +81,53 @@ def create_store(
 
     Each source is ``(graph IRI or None, file)``. ``None`` loads into the
     default graph. A graph IRI loads into that named graph and, with
-    ``default_graph_merge``, also into the default graph. Quad files (N-Quads,
-    TriG) keep their own named graphs; only their default-graph triples go to
-    the graph IRI. Raises ``ValueError`` (unknown format),
-    ``SyntaxError`` (bad RDF) or ``OSError``; the message names the file.
+    ``default_graph_merge``, also into the default graph, blank nodes shared
+    (see :mod:`.store_load`); sources without a graph are loaded last. Quad
+    files (N-Quads, TriG) keep their own named graphs; only their
+    default-graph triples go to the graph IRI.
+    Raises ``ValueError`` (unknown format), ``SyntaxError`` (bad RDF) or
+    ``OSError``; the message names the file.
     """
     if path is not None:
         Path(path).mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(path)) if path is not None else ox.Store()
+    named = [(graph, Path(file)) for graph, file in sources if graph is not None]
+    if default_graph_merge:
+        needs_repair = [load_merged(store, graph, file) for graph, file in named]
+        if any(needs_repair):
+            repair_blank_nodes(store, [graph for graph, _ in named])
+    else:
+        for graph, file in named:
+            load_source(store, graph, file)
     for graph, file in sources:
-        load_source(store, graph, Path(file), default_graph_merge=default_graph_merge)
+        if graph is None:
+            load_source(store, None, Path(file))
     store.flush()
     if path is not None:
         store.optimize()
     return store
 
 
-def load_source(
-    store: ox.Store, graph: str | None, file: Path, *, default_graph_merge: bool, base_iri: str | None = None
-) -> None:
-    """Bulk-load one file into ``graph`` (or the default graph) of ``store``.
+def load(path: Path, sources: Sequence[Source], *, version: str | None = None, **extra: object) -> Dataset:
+    """Make a new store at ``path`` from ``sources`` and record it in ``build.json`` beside it.
 
-    Relative IRIs in the file resolve against ``base_iri`` (default: the file's ``file:`` IRI).
+    The record holds the graph version (``version``, default: the content
+    hash of the sources), the triple counts (counted once, here) and
+    ``extra`` fields. Raises ``FileExistsError`` when ``path`` is a non-empty
+    folder, and what :func:`create_store` raises (the folder is then removed).
     """
-    fmt = rdf_format(file)
-    target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+    path = Path(path)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise FileExistsError(f"{path} exists and is not an empty folder")
     try:
-        store.bulk_load(path=str(file), format=fmt, to_graph=target, base_iri=base_iri or file.resolve().as_uri())
-    except SyntaxError as error:
-        raise SyntaxError(f"{file}: {error}") from None
-    if graph is not None and default_graph_merge:
-        copy_to_default_graph(store, target)
-
-
-def copy_to_default_graph(store: ox.Store, graph: ox.NamedNode) -> None:
-    """Copy every triple of the named ``graph`` into the default graph, blank nodes kept."""
-    default = ox.DefaultGraph()
-    store.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object, default)
-        for q in store.quads_for_pattern(None, None, None, graph)
-    )
+        created = create_store(path, sources)
+        dataset = count_dataset(created, path, version or graph_version(sources))
+        del created  # closes RocksDB: the store may be opened read-only at once
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    write_build_record(path, dataset.graph_version, **extra, dataset=dataset_fields(dataset))
+    return dataset
 
 
 def open_store(path: Path) -> ox.Store:
@@ -164,36 +159,68 @@ def write_build_record(store_path: Path, version: str, **extra: object) -> Path:
 
 
 def count_triples(store: ox.Store) -> tuple[int, dict[str, int]]:
-    """The default graph's triple count and each named graph's, by one SPARQL query."""
-    default = 0
-    rows = store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"
-    )
-    counts: dict[str, int] = {}
-    for row in rows:
-        g, n = row["g"], int(row["n"].value)
-        if g is None:
-            default = n
-        else:
-            counts[g.value] = n
-    return default, counts
+    """The default graph's triple count and each named graph's (a scan of the store: not at start)."""
+    default = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return default, dict(sorted((row["g"].value, int(row["n"].value)) for row in rows))
+
+
+def count_dataset(store: ox.Store, path: Path | None, version: str) -> Dataset:
+    """The :class:`Dataset` record of ``store`` at ``version``, counted by scanning it."""
+    default, counts = count_triples(store)
+    return Dataset(path=Path(path) if path is not None else None, graph_version=str(version),
+                   quads=len(store), default_graph_triples=default, graph_triples=counts)
+
+
+def dataset_fields(dataset: Dataset) -> dict:
+    """The counts of ``dataset`` as ``build.json`` records them (its ``dataset`` field)."""
+    return {"quads": dataset.quads, "default_graph_triples": dataset.default_graph_triples,
+            "graph_triples": dict(sorted(dataset.graph_triples.items()))}
+
+
+def read_dataset(store_path: Path) -> Dataset | None:
+    """The :class:`Dataset` recorded in ``build.json`` beside ``store_path`` (no scan); ``None`` without one."""
+    record = read_build_record(store_path)
+    fields, version = record.get("dataset"), record.get("graph_version")
+    try:
+        return Dataset(path=Path(store_path), graph_version=str(version), quads=int(fields["quads"]),
+                       default_graph_triples=int(fields["default_graph_triples"]),
+                       graph_triples={str(g): int(n) for g, n in fields["graph_triples"].items()})
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
+
+
+def store_fingerprint(store_path: Path) -> str:
+    """A version of an on-disk store without a record, from its RocksDB files (no scan).
+
+    Hashes ``CURRENT``, the manifest it names and the names and sizes of the
+    table files: any write to the store changes them.
+    """
+    path = Path(store_path)
+    digest = hashlib.sha256()
+    current = (path / "CURRENT").read_bytes()
+    digest.update(current)
+    manifest = path / current.decode("utf-8", "replace").strip()
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    for table in sorted(path.glob("*.sst")):
+        digest.update(f"{table.name} {table.stat().st_size}\n".encode())
+    return "store-" + digest.hexdigest()[:16]
 
 
 def describe_store(store: ox.Store, path: Path | None = None, version: str | None = None) -> Dataset:
     """The :class:`Dataset` record of ``store``.
 
-    The version is ``version``, else the one in ``build.json`` beside ``path``,
-    else a hash of the store's N-Quads (slow on big stores, exact).
+    Read from ``build.json`` beside ``path`` when it records the counts (and
+    ``version``, if given, is its version); otherwise counted by scanning the
+    store. The version is ``version``, else the recorded one, else a hash of
+    the store's N-Quads (slow on big stores, exact).
     """
+    recorded = read_dataset(path) if path is not None else None
+    if recorded is not None and version in (None, recorded.graph_version):
+        return recorded
     if version is None and path is not None:
         version = read_build_record(path).get("graph_version")
     if version is None:
         version = hashlib.sha256(store.dump(format=ox.RdfFormat.N_QUADS)).hexdigest()[:16]
-    default, counts = count_triples(store)
-    return Dataset(
-        path=Path(path) if path is not None else None,
-        graph_version=str(version),
-        quads=len(store),
-        default_graph_triples=default,
-        graph_triples=counts,
-    )
+    return count_dataset(store, path, str(version))

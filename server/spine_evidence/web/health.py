@@ -2,8 +2,10 @@
 
 200 with ``"status": "ok"`` when the store answers a query; 503 with
 ``"status": "unavailable"`` and the reason when it does not. ``triples`` is
-the default graph's triple count; ``graph_version`` the content hash of the
-sources the store was built from (``build.json``).
+the default graph's triple count as ``build.json`` records it (``null`` for a
+store made without one, until a description has counted it: health never
+scans the store); ``graph_version`` the content hash of the sources the store
+was built from.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ def health_record() -> tuple[dict, int]:
     state = current_state()
     try:
         state.store.query(PROBE)
-        dataset = state.dataset
+        version = state.graph_version
     except (OSError, RuntimeError, ValueError) as error:
         return {"status": "unavailable", "reason": f"{type(error).__name__}: {error}"}, 503
-    return {"status": "ok", "triples": dataset.default_graph_triples, "graph_version": dataset.graph_version}, 200
+    dataset = state.known_dataset
+    triples = dataset.default_graph_triples if dataset is not None else None
+    return {"status": "ok", "triples": triples, "graph_version": version}, 200
 
 
 @blueprint.get("/health")

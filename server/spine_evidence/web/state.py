@@ -2,6 +2,9 @@
 
 Kept in ``app.extensions["spine_evidence"]``; reach it from a view with
 :func:`current_state` (or :func:`current_store`, :func:`current_dataset`).
+Opening the state never scans the store: the graph version and the triple
+counts come from ``build.json`` (written when the store was made). Only a
+store without that record is counted, once, when a description first asks.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import pyoxigraph as ox
 from flask import current_app
 from flask.typing import ResponseReturnValue
 
-from ..store import Dataset, create_store, describe_store, open_store, read_build_record
+from .. import store as store_module
+from ..store import Dataset, create_store, describe_store, open_store
 from .cache import ResultCache
 from .config import AppConfig
 from .execution import QueryRunner
@@ -38,34 +42,54 @@ class EndpointState:
 
     @property
     def graph_version(self) -> str:
-        """The graph version (config, else ``build.json``, else the dataset record), read once.
+        """The graph version: the config's, else the store's record, else its files' fingerprint; read once.
 
         Part of every cache key and ETag: an answer is never served for another version.
         """
         if self._graph_version is None:
-            version = self.config.graph_version
-            if version is None and self.config.store_path is not None:
-                version = read_build_record(self.config.store_path).get("graph_version")
-            self._graph_version = str(version) if version is not None else self.dataset.graph_version
+            self._graph_version = self.config.graph_version or self.recorded_version()
         return self._graph_version
+
+    def recorded_version(self) -> str:
+        """The version in ``build.json``, else the dataset's (in memory), else the store's fingerprint."""
+        path = self.config.store_path
+        if path is None:  # an in-memory store: counted when it was loaded (open_state)
+            return (self._dataset or describe_store(self.store)).graph_version
+        version = store_module.read_build_record(path).get("graph_version")
+        return str(version) if version is not None else store_module.store_fingerprint(path)
 
     @property
     def dataset(self) -> Dataset:
-        """The dataset record (graph version, triple counts), computed once on first use."""
+        """The dataset record (graph version, triple counts): recorded, else counted once on first use."""
         with self._lock:
             if self._dataset is None:
-                self._dataset = describe_store(self.store, self.config.store_path, self.config.graph_version)
+                self._dataset = describe_store(self.store, self.config.store_path, self.graph_version)
             return self._dataset
+
+    @property
+    def known_dataset(self) -> Dataset | None:
+        """The dataset record when it is at hand without scanning the store (``None`` otherwise)."""
+        return self._dataset
 
 
 def open_state(config: AppConfig) -> EndpointState:
-    """Open the store named by ``config`` (or load its sources in memory) and wrap it."""
+    """Open the store named by ``config`` (or load its sources in memory) and wrap it.
+
+    An on-disk store's counts come from its ``build.json``; an in-memory
+    store, just loaded, is counted at once.
+    """
     if config.store_path is not None:
         store = open_store(config.store_path)
+        dataset = store_module.read_dataset(config.store_path)
+        if dataset is not None and config.graph_version not in (None, dataset.graph_version):
+            dataset = None
     else:
         store = create_store(None, config.sources)
+        version = config.graph_version or store_module.graph_version(config.sources)
+        dataset = store_module.count_dataset(store, None, version)
     runner = QueryRunner(config.query_threads)
-    return EndpointState(config=config, store=store, runner=runner, cache=ResultCache(config.cache_bytes))
+    return EndpointState(config=config, store=store, runner=runner, cache=ResultCache(config.cache_bytes),
+                         _dataset=dataset)
 
 
 def current_state() -> EndpointState:
