@@ -177,3 +177,11 @@ def test_cache_over_http(endpoint):
     fresh = requests.get(endpoint.url, params=params, headers={"If-None-Match": responses[0].headers["ETag"],
                                                                 "Accept": JSON}, timeout=10)
     assert fresh.status_code == 304 and fresh.content == b""
+
+
+def test_only_sparql_white_space_is_collapsed_in_the_cache_key():
+    from spine_evidence.web.cache import normalise_query
+
+    assert normalise_query(" SELECT  *\n\tWHERE { ?s ?p ?o }\r\n") == "SELECT * WHERE { ?s ?p ?o }"
+    one, two = ("SELECT * WHERE { <http://e/a\u00a0b> ?p ?o }", "SELECT * WHERE { <http://e/a\u00a0\u00a0b> ?p ?o }")
+    assert normalise_query(one) != normalise_query(two)  # no-break spaces belong to the IRI

@@ -239,6 +239,66 @@ def test_client_may_lower_the_deadline_but_not_raise_it(endpoint):
     assert f"{ENDPOINT_TIMEOUT} s" in raised[2]
 
 
+# --- queries answered on the request thread (bounded cost) ------------------------------
+
+BOUNDED = [
+    "SELECT * WHERE { ?s ?p ?o }",
+    "select*{?s a ?c}",
+    "# a comment\nPREFIX se: <https://w3id.org/spine-evidence/ontology#>\n"
+    "SELECT ?n WHERE { <https://w3id.org/spine-evidence/study/x> se:citationNumber ?n . } LIMIT 3",
+]
+NOT_BOUNDED = [
+    "SELECT ?x WHERE { ?x ?p ?x }",  # a repeated variable filters a scan
+    "SELECT ?x WHERE { ?x ?p $x }",
+    "SELECT ?x WHERE { ?x <http://e/p>* ?y }",
+    "SELECT ?x WHERE { ?x se:p/se:q ?y }",
+    "SELECT ?x WHERE { ?x ^se:p ?y }",
+    "SELECT DISTINCT ?p WHERE { ?s ?p ?o }",
+    "SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x",
+    "SELECT ?x WHERE { ?x ?p ?o } LIMIT 5 OFFSET 9",
+    "SELECT ?x WHERE { ?x ?p ?o #\r . ?a ?b ?c\n }",  # a comment ends at CR too: two patterns
+    "SELECT ?x WHERE { ?x ?p ?o # \\u000A . ?a ?b ?c\n }",  # an escape could end the comment
+    "SELECT ?x WHERE { ?x ?p ?o . ?a ?b ?c }",
+    "SELECT ?x WHERE { ?x ?p ?o ; ?q ?r }",
+    "SELECT ?x FROM <http://e/g> WHERE { ?x ?p ?o }",
+    "SELECT ?x WHERE { GRAPH ?g { ?x ?p ?o } }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?x ?p ?o }",
+    "SELECT ?x WHERE { ?x ?p ?o FILTER(true) }",
+    "SELECT ?x WHERE { SERVICE <http://e/s> { ?x ?p ?o } }",
+    CROSS_PRODUCT,
+]
+
+
+@pytest.mark.parametrize("text", BOUNDED)
+def test_single_pattern_selects_are_bounded(text):
+    from spine_evidence.web.bounded import bounded
+    from spine_evidence.web.protocol import QueryRequest
+
+    assert bounded(QueryRequest(text))
+    assert not bounded(QueryRequest(text, timeout=0.5))  # a short deadline always goes to a query thread
+    assert not bounded(QueryRequest(text, default_graphs=(), named_graphs=("http://e/g",)))
+
+
+@pytest.mark.parametrize("text", NOT_BOUNDED)
+def test_anything_else_goes_to_a_query_thread(text):
+    from spine_evidence.web.bounded import bounded
+    from spine_evidence.web.protocol import QueryRequest
+
+    assert not bounded(QueryRequest(text))
+
+
+def test_bounded_query_with_more_rows_than_the_request_thread_takes_is_answered_whole(store_dir):
+    from spine_evidence.web.bounded import INLINE_ROWS
+
+    client = create_app(AppConfig(store_path=store_dir)).test_client()
+    count = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    total = int(json.loads(count.data)["results"]["bindings"][0]["n"]["value"])
+    assert total > INLINE_ROWS
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "tsv"})
+    assert response.status_code == 200 and response.headers["X-SPARQL-Truncated"] == "false"
+    assert int(response.headers["X-SPARQL-Rows"]) == total == len(response.data.splitlines()) - 1
+
+
 # --- row limit and body limit ---------------------------------------------------------
 
 def test_row_limit_over_http(endpoint):

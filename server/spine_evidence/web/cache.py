@@ -7,7 +7,8 @@ hash of it is the answer's strong ``ETag`` (computed before the query runs,
 so ``If-None-Match`` gets its 304 without running anything).
 
 The query text is normalised conservatively: leading and trailing
-whitespace is dropped, and runs of whitespace are collapsed only in a query
+SPARQL white space (space, tab, CR, LF; an IRI may hold other white space) is dropped,
+and its runs are collapsed only in a query
 without quotes or ``#`` (no string literal and no comment, so whitespace can
 only separate tokens). A wrong hit would be a wrong answer; a missed one
 costs one evaluation. Queries whose answer may differ between two runs
@@ -28,8 +29,11 @@ from .execution import Answer
 from .protocol import QueryRequest
 
 VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(|\bSERVICE\b", re.IGNORECASE)
-WHITESPACE = re.compile(r"\s+")
-UNSAFE_TO_COLLAPSE = re.compile(r"[\"'#]")
+# Words one of which a volatile query must contain (lower case): a cheap test before the pattern.
+VOLATILE_WORDS = ("rand", "now", "uuid", "bnode", "service")
+UNSAFE_TO_COLLAPSE = ('"', "'", "#")
+SPARQL_WHITESPACE = " \t\r\n"  # the only white space of SPARQL (others may be part of an IRI)
+WHITESPACE_RUN = re.compile(r"[ \t\r\n]+")
 ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body and key text
 MAX_REQUESTS = 4096  # raw requests remembered with their key (each at most MAX_RAW_QUERY_STRING long)
 MAX_RAW_QUERY_STRING = 4096
@@ -68,15 +72,20 @@ class Entry(NamedTuple):
 
 def normalise_query(text: str) -> str:
     """``text`` with whitespace normalised where that cannot change its meaning (see the module)."""
-    text = text.strip()
-    if UNSAFE_TO_COLLAPSE.search(text):
-        return text
-    return WHITESPACE.sub(" ", text)
+    text = text.strip(SPARQL_WHITESPACE)
+    for character in UNSAFE_TO_COLLAPSE:
+        if character in text:
+            return text
+    return WHITESPACE_RUN.sub(" ", text)
 
 
 def volatile(text: str) -> bool:
     """Whether the answer to ``text`` may change between two runs on the same graph."""
-    return VOLATILE.search(text) is not None
+    lowered = text.lower()
+    for word in VOLATILE_WORDS:
+        if word in lowered:
+            return VOLATILE.search(text) is not None
+    return False
 
 
 def answer_key(

@@ -5,6 +5,9 @@ pyoxigraph evaluates lazily and cannot be interrupted, so the whole answer
 threads while the request thread waits with the deadline. Past it the
 request gets a 503 and the worker process is ended (gunicorn) or retired
 (granian), which really stops the runaway query; see ``query_operation``.
+The one exception is a query whose cost is bounded whatever the data (one
+triple pattern, see ``bounded``): :func:`first_rows` answers it on the
+request thread, saving the two thread switches of the hand-off.
 
 Row limit: SELECT solutions are first serialised by pyoxigraph as TSV (one
 line per solution), cut after ``max_rows`` lines, parsed back by pyoxigraph
@@ -18,9 +21,8 @@ import queue
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import islice
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import pyoxigraph as ox
 
@@ -54,8 +56,7 @@ class QueryEvaluationError(Exception):
     """pyoxigraph parsed the query but could not evaluate it."""
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """A serialised answer: bytes, media type, and whether the row limit cut it."""
 
     body: bytes
@@ -159,7 +160,7 @@ def evaluate(store: ox.Store, request: QueryRequest):
     error (unbound value, false filter), not a failed query: each one it
     names is given an implementation that returns no value, and it retries.
     """
-    options: dict = {"base_iri": request.base_iri, "custom_functions": {}}
+    options: dict = {"base_iri": request.base_iri}
     if request.default_graphs is not None:
         options["default_graph"] = [ox.NamedNode(iri) for iri in request.default_graphs]
     if request.named_graphs is not None:
@@ -173,7 +174,7 @@ def evaluate(store: ox.Store, request: QueryRequest):
             unknown = UNKNOWN_FUNCTION.search(str(error))
             if unknown is None:
                 raise QueryEvaluationError(f"the query could not be evaluated: {error}") from None
-            options["custom_functions"][ox.NamedNode(unknown.group(1))] = no_value
+            options.setdefault("custom_functions", {})[ox.NamedNode(unknown.group(1))] = no_value
     raise QueryEvaluationError(f"the query calls more than {MAX_UNKNOWN_FUNCTIONS} unknown functions")
 
 
@@ -190,8 +191,8 @@ def serialize_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat
     except Exception:  # _LimitReached, possibly wrapped by pyoxigraph
         if writer.count < writer.limit:
             raise
-    lines = writer.lines(max_rows + 1)
     truncated = writer.count > max_rows + 1
+    lines = writer.lines(max_rows + 1) if truncated else b"".join(writer.chunks)
     rows = min(writer.count, max_rows + 1) - 1
     if fmt == TSV and not truncated:
         return lines, rows, False
@@ -253,7 +254,22 @@ def answer(store: ox.Store, request: QueryRequest, max_rows: int) -> Answer:
     Raises :class:`QuerySyntaxError`, :class:`QueryEvaluationError`, or the
     negotiation errors (``NotAcceptable``, ``UnknownFormat``).
     """
-    result = evaluate(store, request)
+    return serialized(evaluate(store, request), request, max_rows)
+
+
+def first_rows(store: ox.Store, request: QueryRequest, max_rows: int, rows: int) -> Answer | None:
+    """:func:`answer`, when it has at most ``rows`` rows (else ``None``: the evaluation is cut there).
+
+    For a query answered on the request thread (see ``bounded``): its
+    evaluation stops with the serialisation, once ``rows`` rows are written.
+    """
+    limit = min(rows, max_rows)
+    found = serialized(evaluate(store, request), request, limit)
+    return None if found.truncated and limit < max_rows else found
+
+
+def serialized(result, request: QueryRequest, max_rows: int) -> Answer:
+    """The evaluated ``result`` of ``request`` serialised in the negotiated format, cut after ``max_rows``."""
     results_type, rdf_type = negotiated_types(request.accept, request.format)
     if isinstance(result, ox.QueryTriples):
         media_type, table, names, serialize = rdf_type, RDF_FORMATS, RDF_FORMAT_NAMES, serialize_triples

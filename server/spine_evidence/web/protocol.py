@@ -10,9 +10,11 @@ Parameters are decoded strictly as UTF-8: bad bytes are a client error.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from functools import lru_cache
+from urllib.parse import parse_qsl, unquote_plus
 
 import pyoxigraph as ox
 from werkzeug.http import parse_options_header
@@ -65,6 +67,39 @@ def decode_params(raw: bytes, where: str) -> Params:
         raise ProtocolError(400, f"the {where} is not valid UTF-8 ({error.reason})") from None
     except ValueError as error:
         raise ProtocolError(400, f"the {where} is malformed: {error}") from None
+
+
+def only_query(raw: str) -> str | None:
+    """The query of a URL query string holding nothing but ``query=…``, decoded; else ``None``.
+
+    The common GET, read without the general parser (same decoding as
+    :func:`decode_params`); anything else, including a string that does not
+    decode, returns ``None`` and goes through the general parser and its errors.
+    """
+    if not raw.startswith("query=") or "&" in raw:
+        return None
+    try:
+        return form_decoded(raw[6:].encode("latin-1"))
+    except UnicodeError:
+        return None
+
+
+def form_decoded(raw: bytes) -> str:
+    """One form value decoded as ``unquote_plus`` does (``+`` is a space, ``%XX`` a byte), strictly as UTF-8.
+
+    The escapes are decoded in C by ``codecs.escape_decode`` (as ``pickle``
+    does): every ``%`` becomes ``\\x`` once backslashes are doubled. A ``%``
+    not followed by two hex digits makes it fail; then ``unquote_plus`` (which
+    keeps such a ``%`` as it is) decodes the value. Raises ``UnicodeError``.
+    """
+    text = raw.decode("utf-8")
+    if "%" not in text:
+        return text.replace("+", " ")
+    try:
+        decoded = codecs.escape_decode(raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x").replace(b"+", b" "))[0]
+    except ValueError:
+        return unquote_plus(text, encoding="utf-8", errors="strict")
+    return decoded.decode("utf-8")
 
 
 def url_params(environ: Mapping) -> Params:
@@ -169,6 +204,7 @@ def refuse_updates(params: AnyParams) -> None:
             raise ProtocolError(403, f"this endpoint is read-only: the {name!r} parameter (SPARQL Update) is refused")
 
 
+@lru_cache(maxsize=256)
 def base_iri(url: str | None) -> str | None:
     """``url`` when it is a valid absolute IRI (a bad Host header makes it invalid), else ``None``."""
     try:
@@ -186,6 +222,11 @@ def parse_query_request(
     400: missing, repeated or empty query, bad parameters; 403: updates;
     415: unsupported body type or charset.
     """
+    if method != "POST":
+        query = only_query(environ.get("QUERY_STRING", ""))
+        if query is not None and query.strip():
+            return QueryRequest(query, accept=headers.get("Accept"), timeout=deadline({}, headers, limit),
+                                base_iri=base_iri(url))
     params = grouped(url_params(environ) + body_params(method, headers, read_body))
     refuse_updates(params)
     queries = values(params, "query")

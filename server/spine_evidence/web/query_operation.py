@@ -24,9 +24,10 @@ from functools import lru_cache
 from werkzeug.sansio.utils import get_current_url, get_host
 from werkzeug.wsgi import get_input_stream
 
+from .bounded import INLINE_ROWS, bounded
 from .cache import MAX_RAW_QUERY_STRING, AnswerKey, Entry, answer_key
 from .errors import accept_prefers_json, error_body
-from .execution import Answer, DeadlineExceeded, QueryEvaluationError, QuerySyntaxError, answer
+from .execution import Answer, DeadlineExceeded, QueryEvaluationError, QuerySyntaxError, answer, first_rows
 from .negotiation import NotAcceptable, UnknownFormat, content_type, negotiated_types
 from .protocol import ProtocolError, QueryRequest, base_iri, parse_query_request
 from .safety import Refused, check_query, update_operation
@@ -76,6 +77,10 @@ class RequestHeaders(Mapping):
     def __getitem__(self, name: str) -> str:
         return self.environ[self.key(name)]
 
+    def get(self, name: str, default=None):
+        """The header ``name`` (``default`` when absent), read without raising ``KeyError``."""
+        return self.environ.get(self.key(name), default)
+
     def __iter__(self):
         return (k for k in self.environ if k.startswith("HTTP_"))
 
@@ -100,8 +105,11 @@ def request_base_iri(environ: Mapping) -> str | None:
 
 def content_length(environ: Mapping) -> int | None:
     """The declared body length (``None`` when absent or not a number)."""
+    declared = environ.get("CONTENT_LENGTH")
+    if not declared:
+        return None
     try:
-        length = int(environ.get("CONTENT_LENGTH") or "")
+        length = int(declared)
     except ValueError:
         return None
     return length if length >= 0 else None
@@ -166,9 +174,16 @@ def answer_reply(state: EndpointState, result: Answer, headers: list[tuple[str, 
     return Reply(200, headers, result.body)
 
 
-def run_query(state: EndpointState, query: QueryRequest) -> Answer:
-    """Answer ``query`` (already checked for safety) on a query thread within its deadline."""
+def run_query(state: EndpointState, query: QueryRequest, inline: bool = False) -> Answer:
+    """Answer ``query`` (already checked for safety) on a query thread within its deadline.
+
+    ``inline``: the query's cost is bounded (see ``bounded``); it is answered
+    on the request thread when it has at most ``INLINE_ROWS`` rows.
+    """
     try:
+        found = first_rows(state.store, query, state.config.max_rows, INLINE_ROWS) if inline else None
+        if found is not None:
+            return found
         return state.runner.run(lambda: answer(state.store, query, state.config.max_rows), query.timeout)
     except QuerySyntaxError:
         if update_operation(query.query):
@@ -218,7 +233,9 @@ def answered(state: EndpointState, environ: Mapping, headers: Mapping) -> Reply:
     if caching and (reply := remembered(state, environ, headers)) is not None:
         return reply
     query = read_query_request(state, environ, headers)
-    check_query(query.query, state.config.service_allow)
+    inline = bounded(query)
+    if not inline:  # a bounded query holds no update and no SERVICE
+        check_query(query.query, state.config.service_allow)
     key = cache_key(state, query)
     entry = state.cache.get(key) if caching and key is not None else None
     etag = entry.etag if entry is not None else key.etag if key is not None else None
@@ -226,9 +243,9 @@ def answered(state: EndpointState, environ: Mapping, headers: Mapping) -> Reply:
     if etag is not None and matches(headers.get("If-None-Match"), etag):
         return Reply(304, cached)
     if not caching or key is None:
-        return answer_reply(state, run_query(state, query), cached)
+        return answer_reply(state, run_query(state, query, inline), cached)
     if entry is None:
-        entry = Entry(run_query(state, query), etag)
+        entry = Entry(run_query(state, query, inline), etag)
         state.cache.put(key, entry)
         if (raw := raw_request(environ)) is not None:
             state.cache.remember(raw, key)
