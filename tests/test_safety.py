@@ -8,6 +8,8 @@ import http.server
 import json
 import random
 import socket
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -413,3 +415,21 @@ def test_200_malformed_requests_get_no_5xx_and_no_dropped_connection(endpoint):
     assert len(statuses) == 200
     assert all(status < 500 for status in statuses), sorted(set(statuses))
     assert sum(400 <= status < 500 for status in statuses) > 150
+
+
+ADVERSARIAL = ["#" * 1990 + "!", "SELECT * {" + " #" * 900 + "!", "#\n#" * 600 + "!", "PREFIX " * 280 + "!"]
+
+
+def test_the_bounded_check_cannot_be_made_to_backtrack():
+    """Crafted query texts never hang the request thread in the bounded check's regex (it holds the GIL).
+
+    Run in a subprocess so that a regression (exponential backtracking on "###…!", as a comment
+    pattern that could split a run of '#' into many comments had) fails instead of hanging the suite.
+    """
+    probe = ("from spine_evidence.web.bounded import bounded\n"
+             "from spine_evidence.web.protocol import QueryRequest\n"
+             f"texts = {ADVERSARIAL!r}\n"
+             "print(sum(bounded(QueryRequest(t)) for t in texts))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"

@@ -33,7 +33,9 @@ INLINE_ROWS = 1000  # solutions answered on the request thread before handing th
 MAX_TEXT = 2000  # characters of a query answered on the request thread
 MIN_DEADLINE = 1.0  # seconds: a request with a shorter deadline always goes to a query thread
 
-_WS = r"(?:[ \t\r\n]|\#[^\r\n]*)*"  # SPARQL white space and comments
+# SPARQL white space and comments; a comment ends only at a line end (the lookahead), so the
+# regex cannot split "###…" into many comments and backtrack exponentially on a failed match.
+_WS = r"(?:[ \t\r\n]|\#[^\r\n]*(?=[\r\n]|\Z))*"
 _IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
 _PREFIX = r"(?:[A-Za-z][A-Za-z0-9_-]*)?:"
 _PNAME = _PREFIX + r"[A-Za-z_][A-Za-z0-9_-]*"
