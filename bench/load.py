@@ -1,8 +1,9 @@
 """Throughput at concurrency 8 with ``wrk`` (Debian package), driven by a Lua script.
 
-wrk is written in C with an event loop per thread; two threads with eight keep-alive
-connections reach ~50k req/s against a static server here, so it is not the bottleneck
-for the servers under test (check: Oxigraph server's figures beside FIELD-NOTES.md).
+wrk is written in C with an event loop per thread; one thread with eight keep-alive
+connections drives Oxigraph server harder here (40–43k req/s on the tiny query) than two
+threads (29k: client and server share the 2 cores), so it is not the bottleneck for the
+servers under test (check: Oxigraph server's figures beside FIELD-NOTES.md).
 The script cycles through a file of request paths (one rendered query each) and prints
 its summary as JSON.
 """
@@ -60,7 +61,7 @@ def write_script(folder: Path, accept: str) -> Path:
 
 
 def throughput(endpoint: Endpoint, queries: list[str], folder: Path, seconds: float,
-               connections: int = 8, threads: int = 2,
+               connections: int = 8, threads: int = 1,
                accept: str = "application/sparql-results+json") -> Throughput:
     """Run wrk for ``seconds`` against ``endpoint`` cycling through ``queries``."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ from bench.tools import tool_times
 DEFAULT_SERVERS = "oxigraph,ours,ours-cached,rdflib-endpoint,virtuoso"
 LOAD_GENERATOR = ("load generator: wrk (C, event loop), 1 thread, 8 keep-alive connections, cycling "
                   "through the rendered queries (bench/load.py); it drives Oxigraph server "
-                  "on the tiny query here (40-43k req/s in these runs), above FIELD-NOTES' 24k-35k, so it is not the bottleneck")
+                  "on the tiny query here (36-39k req/s in these runs), above FIELD-NOTES' 24k-35k, so it is not the bottleneck")
 
 
 def corpus_for(size: str, seed: int, workdir: Path) -> tuple[Path, dict]:
