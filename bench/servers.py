@@ -59,9 +59,13 @@ class Server:
         self.corpus = corpus
         return None
 
+    def prepare(self) -> None:
+        """Choose the ports (and write any configuration) before the process starts."""
+        self.port = free_port()
+
     def start(self) -> float:
         """Start the server; return the seconds until it answers a query."""
-        self.port = free_port()
+        self.prepare()
         self.process = spawn(self.command(), self.log)
         self.sampler = MemorySampler(self.process.pid)
         try:
@@ -205,16 +209,9 @@ class Virtuoso(Server):
         text = re.sub(r"(?m)^ServerPort\s*=\s*8890.*$", f"ServerPort = 127.0.0.1:{self.port}", text)
         (self.workdir / "virtuoso.ini").write_text(text)
 
-    def start(self) -> float:
+    def prepare(self) -> None:
         self.port, self.sql_port = free_port(), free_port()
         self.write_ini()
-        self.process = spawn(self.command(), self.log)
-        self.sampler = MemorySampler(self.process.pid)
-        try:
-            return wait_ready(self.process, self.endpoint.url, self.ready_timeout, self.endpoint.extra)
-        except RuntimeError as error:
-            self.stop()
-            raise RuntimeError(f"{self.name}: {error}; log: {self.log}") from None
 
     def isql(self, statements: str, timeout: float) -> float:
         return run_bounded(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statements}"],

@@ -168,3 +168,16 @@ def endpoint(endpoint_factory, store_dir) -> Iterator[Endpoint]:
     options = ("--workers", "4", "--timeout", str(ENDPOINT_TIMEOUT), "--max-rows", str(ENDPOINT_MAX_ROWS))
     with endpoint_factory(*options, store=store_dir) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def asserted():
+    """The source files parsed one by one with rdflib, independently of ``sources`` merging and of the build."""
+    from rdflib import Graph
+
+    from spine_evidence import sources
+
+    graph = Graph()
+    for source in sources.source_files():
+        graph.parse(source.path, format="turtle")
+    return graph

@@ -26,15 +26,6 @@ def built(tmp_path_factory) -> tuple[Path, build_module.BuildReport]:
 
 
 @pytest.fixture(scope="module")
-def asserted() -> Graph:
-    """The source files parsed independently of the build."""
-    graph = Graph()
-    for source in sources.source_files():
-        graph.parse(source.path, format="turtle")
-    return graph
-
-
-@pytest.fixture(scope="module")
 def trig(built) -> Dataset:
     out, _ = built
     dataset = Dataset()

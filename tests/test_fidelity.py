@@ -10,7 +10,6 @@ and this test proves it triple by triple, through the store and through HTTP.
 from __future__ import annotations
 
 import pyoxigraph as ox
-import pytest
 import requests
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
@@ -22,11 +21,6 @@ def as_rdflib(quads) -> Graph:
     """The default-graph quads of a pyoxigraph store, parsed into an rdflib graph via N-Triples."""
     data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
     return Graph().parse(data=data, format="nt")
-
-
-@pytest.fixture(scope="module")
-def asserted() -> Graph:
-    return sources.merged_graph()
 
 
 def changed(expected: Graph, actual: Graph) -> list[str]:

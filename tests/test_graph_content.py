@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from spine_evidence import paths
+from spine_evidence import paths, sources
 from spine_evidence.namespaces import (
     BIBO, CITO, CLAIM, DOCUMENT_IRI, ECO, MOD, OA, ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, REC, RESULT, SE, SEPIO,
     STUDY, TP, VALUE, VIEW,
@@ -101,10 +101,7 @@ RECOMMENDATIONS = {  # slug: (position, sub-recommendations, direction code, ope
 @lru_cache(maxsize=1)
 def shipped() -> Graph:
     """The ontology and the FactFinder graph, merged."""
-    graph = Graph()
-    graph.parse(paths.ontology_dir() / "spine-evidence.ttl", format="turtle")
-    graph.parse(paths.graph_dir() / "factfinder.ttl", format="turtle")
-    return graph
+    return sources.merged_graph()
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from spine_evidence import sources
 from spine_evidence.namespaces import SE
 
 CITATIONS = "SELECT ?study ?n WHERE { ?study se:citationNumber ?n } ORDER BY ?n"
@@ -42,14 +41,6 @@ def dist(tmp_path_factory) -> Path:
     assert "graph version" in done.stdout and "graph:inferred" in done.stdout
     assert (out / "build.json").is_file()
     return out
-
-
-@pytest.fixture(scope="module")
-def asserted() -> Graph:
-    graph = Graph()
-    for source in sources.source_files():
-        graph.parse(source.path, format="turtle")
-    return graph
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
-from spine_evidence import paths
+from spine_evidence import sources
 from spine_evidence.namespaces import DOCUMENT_IRI, OA, SE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
 from spine_evidence.quotes import find_quote, load_source_text, normalise, quote_is_found
 
@@ -24,10 +24,7 @@ QUOTED_CLASSES = (SE.Statement, SE.Result, SE.Recommendation)
 @lru_cache(maxsize=1)
 def shipped_graph() -> Graph:
     """The ontology and the FactFinder graph, merged (the ontology gives the subclass tree)."""
-    graph = Graph()
-    graph.parse(paths.ontology_dir() / "spine-evidence.ttl", format="turtle")
-    graph.parse(paths.graph_dir() / "factfinder.ttl", format="turtle")
-    return graph
+    return sources.merged_graph()
 
 
 @lru_cache(maxsize=1)
