@@ -27,6 +27,7 @@ import pytest
 import requests
 
 from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY
+from spine_evidence.sources import GRAPH_OF_FILE
 from spine_evidence.store import load as load_store
 from spine_evidence.web import AppConfig, create_app
 
@@ -47,7 +48,7 @@ def free_port() -> int:
 def dataset_sources() -> list[tuple[str, Path]]:
     """The repository's Turtle files with their named graphs (as ``sources.py`` assigns them)."""
     found = [(str(GRAPH_ONTOLOGY), p) for p in sorted((REPO / "ontology").glob("*.ttl"))]
-    found += [(str(GRAPH_FACTFINDER), p) for p in sorted((REPO / "graph").glob("*.ttl"))]
+    found += [(str(GRAPH_OF_FILE.get(p.name, GRAPH_FACTFINDER)), p) for p in sorted((REPO / "graph").glob("*.ttl"))]
     if not found:
         pytest.skip("no ontology/*.ttl or graph/*.ttl in the repository")
     return found

@@ -13,9 +13,9 @@ from rdflib import Dataset, Graph, URIRef
 
 from spine_evidence import build as build_module
 from spine_evidence import sources, store
-from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, SE
+from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_INFERRED, GRAPH_VOCABULARY, GRAPH_ONTOLOGY, ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, SE
 
-NAMED = {str(GRAPH_ONTOLOGY), str(GRAPH_FACTFINDER), str(GRAPH_INFERRED)}
+NAMED = {str(GRAPH_ONTOLOGY), str(GRAPH_VOCABULARY), str(GRAPH_FACTFINDER), str(GRAPH_INFERRED)}
 RDFLIB_FORMAT = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
 
 
@@ -126,7 +126,7 @@ def test_build_record_is_valid(built, expected: int) -> None:
     assert record["reasoned"] is True and record["unsatisfiable"] == []
     assert record["started"] <= record["finished"]
     assert {"load", "reason", "store"} <= set(record["seconds"])
-    assert [s["file"].split("/")[0] for s in record["sources"]] == ["ontology", "graph"]
+    assert [s["file"].split("/")[0] for s in record["sources"]] == ["ontology", "graph", "graph"]
     assert store.read_build_record(out / "store")["graph_version"] == report.graph_version
     print("build steps (s):", record["seconds"])
 

@@ -6,7 +6,7 @@
   context ``ontology/context.jsonld``, embedded), ``.rdf`` (RDF/XML): the merge
   of the sources plus the inferred triples;
 - ``spine-evidence.trig`` and ``.nq``: one named graph per source
-  (``graph:ontology``, ``graph:factfinder``) plus ``graph:inferred``;
+  (``graph:ontology``, ``graph:vocabulary``, ``graph:factfinder``) plus ``graph:inferred``;
 - ``context.jsonld``: a copy of the published context;
 - ``store/``: the pyoxigraph store (each named graph, and their merge as the
   default graph);

@@ -53,6 +53,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
 GRAPH_ONTOLOGY = GRAPH.ontology
 GRAPH_FACTFINDER = GRAPH.factfinder
+GRAPH_VOCABULARY = GRAPH.vocabulary
 GRAPH_INFERRED = GRAPH.inferred
 
 SOURCE_TEXT_NAME = "ultrasound-imaging-for-cervical-injections.txt"

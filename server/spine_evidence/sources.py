@@ -4,7 +4,8 @@ This is the one place that knows which file goes into which named graph
 (``docs/MODEL.md``, "Named graphs in the built dataset"):
 
 - ``graph:ontology``  ← ``ontology/*.ttl``
-- ``graph:factfinder`` ← ``graph/*.ttl``
+- ``graph:vocabulary`` ← ``graph/vocabulary.ttl`` (the shared vocabulary every document uses)
+- ``graph:factfinder`` ← every other ``graph/*.ttl``
 
 The shapes (``shapes/*.ttl``) are read here too, but they are not part of the
 built dataset. Every reader takes an optional ``root``: a folder holding
@@ -21,12 +22,16 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from . import paths
-from .namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY, PREFIXES
+from .namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY, GRAPH_VOCABULARY, PREFIXES
 
 # Data folder → the named graph its Turtle files are loaded into.
 GRAPH_OF_FOLDER: dict[str, URIRef] = {
     "ontology": GRAPH_ONTOLOGY,
     "graph": GRAPH_FACTFINDER,
+}
+# Files of a data folder that go into a named graph of their own instead of their folder's.
+GRAPH_OF_FILE: dict[str, URIRef] = {
+    "vocabulary.ttl": GRAPH_VOCABULARY,
 }
 SOURCE_PATTERN = "*.ttl"
 CONTEXT_FILE = "context.jsonld"
@@ -65,7 +70,7 @@ def source_files(root: Path | None = None) -> list[SourceFile]:
         files = sorted(where.glob(SOURCE_PATTERN)) if where.is_dir() else []
         if not files:
             raise SourceError(f"no {SOURCE_PATTERN} source file in {where}")
-        found.extend(SourceFile(path, graph) for path in files)
+        found.extend(SourceFile(path, GRAPH_OF_FILE.get(path.name, graph)) for path in files)
     return found
 
 
