@@ -17,13 +17,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from spine_evidence import paths
+from spine_evidence import sources
 
 def corpus_shapes() -> Graph:
-    """The shipped shapes."""
-    shapes = Graph()
-    shapes.parse(paths.shapes_dir() / "spine-evidence-shapes.ttl", format="turtle")
-    return shapes
+    """The shipped shapes (every ``shapes/*.ttl``)."""
+    return sources.shapes_graph()
 
 
 def conformance(corpus: Path) -> tuple[bool, str, float]:

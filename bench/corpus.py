@@ -42,9 +42,9 @@ def parse_size(text: str) -> int:
 
 
 def source_files() -> list[Path]:
-    """Our ontology and graph Turtle files that exist now (the corpus header)."""
+    """Our ontology, shared vocabulary and graph Turtle files that exist now (the corpus header)."""
     found = []
-    for folder, name in (("ontology", "spine-evidence.ttl"), ("graph", "factfinder.ttl")):
+    for folder, name in (("ontology", "spine-evidence.ttl"), ("graph", "vocabulary.ttl"), ("graph", "factfinder.ttl")):
         try:
             candidate = paths.data_dir(folder) / name
         except FileNotFoundError:

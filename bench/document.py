@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bench import sentences as say
 from bench.terms import (DESIGN_CLASSES, DIRECTION_PROPERTY, MODALITIES, PROCEDURES,
-                         PROPORTION_OUTCOMES, RDF_TYPE, RDFS_LABEL, SEPIO_DISPUTING,
+                         PROPORTION_OUTCOMES, RDF_TYPE, RDFS_LABEL, SEPIO_DISPUTING, english,
                          SEPIO_INCONCLUSIVE, SEPIO_SUPPORTING, TECHNIQUES, iri, literal, se)
 from bench.values import draw_results, value_lines
 from spine_evidence import namespaces as ns
@@ -109,9 +109,10 @@ def add_document(doc: Document) -> None:
     doc.add(doc.iri, RDF_TYPE, se("GuidanceDocument"))
     doc.add(doc.iri, RDF_TYPE, iri(ns.FABIO, "ReportDocument"))
     doc.add(doc.iri, iri(ns.DCTERMS, "title"), literal(f"Synthetic FactFinder {doc.slug}"))
+    doc.add(doc.iri, RDFS_LABEL, english(f"Synthetic FactFinder {doc.slug}"))
     doc.add(doc.iri, iri(ns.PROV, "wasAttributedTo"), iri(ns.AGENT, "sis-patient-safety-committee"))
     doc.add(doc.source, RDF_TYPE, se("SourceText"))
-    doc.add(doc.source, RDFS_LABEL, literal(f"Source text of synthetic FactFinder {doc.slug}"))
+    doc.add(doc.source, RDFS_LABEL, english(f"Source text of synthetic FactFinder {doc.slug}"))
 
 
 def add_study(doc: Document, rng: random.Random, ref: int, design: str) -> None:
@@ -122,7 +123,7 @@ def add_study(doc: Document, rng: random.Random, ref: int, design: str) -> None:
     doc.add(doc.iri, iri(ns.CITO, "citesAsEvidence"), study)
     doc.add(study, RDF_TYPE, se("Study"))
     doc.add(study, RDF_TYPE, se(DESIGN_CLASSES[design][0]))
-    doc.add(study, RDFS_LABEL, literal(f"Reference {ref} of synthetic FactFinder {doc.slug}"))
+    doc.add(study, RDFS_LABEL, english(f"Reference {ref} of synthetic FactFinder {doc.slug}"))
     doc.add(study, se("citationNumber"), f'"{ref}"^^<http://www.w3.org/2001/XMLSchema#integer>')
     doc.add(study, se("studyDesign"), se(design))
     doc.add(study, se("studiedProcedure"), iri(ns.PROC, procedure))
@@ -145,6 +146,7 @@ def add_identification(doc: Document, rng: random.Random, study: str, ref: int) 
     doc.add(pub, RDF_TYPE, se("Publication"))
     doc.add(pub, RDF_TYPE, iri(ns.FABIO, "JournalArticle"))
     doc.add(pub, iri(ns.DCTERMS, "title"), literal(f"Synthetic paper {ref} of {doc.slug}"))
+    doc.add(pub, RDFS_LABEL, english(f"Synthetic paper {ref} of {doc.slug}"))
     doc.add(pub, se("journal"), literal(rng.choice(("Pain Medicine", "Clinical Radiology"))))
     doc.add(pub, iri(ns.DCTERMS, "date"), f'"{rng.randint(1998, 2020)}"^^<http://www.w3.org/2001/XMLSchema#gYear>')
     doc.add(pub, iri(ns.BIBO, "doi"), literal(f"10.5555/{doc.slug}.{ref:02d}"))
@@ -155,7 +157,7 @@ def add_result(doc: Document, rng: random.Random, study: str, result) -> None:
     node = iri(ns.RESULT, f"{doc.slug}-{result.slug}")
     doc.results.append(node)
     doc.add(node, RDF_TYPE, se("Result"))
-    doc.add(node, RDFS_LABEL, literal(result.label))
+    doc.add(node, RDFS_LABEL, english(result.label))
     doc.add(node, se("ofStudy"), study)
     doc.add(node, se("measuresOutcome"), iri(ns.OUTCOME, result.outcome))
     for predicate, obj in result.context:
@@ -166,6 +168,7 @@ def add_result(doc: Document, rng: random.Random, study: str, result) -> None:
         suffix = "" if n == 1 else f"-{n}"
         value_node = iri(ns.VALUE, f"{doc.slug}-{result.slug}{suffix}")
         doc.add(node, se("hasValue"), value_node)
+        doc.add(value_node, RDFS_LABEL, english(f"value of {result.label}"))
         doc.lines.extend(value_lines(value_node, value))
     doc.quote(node, result.slug, result.sentence)
 
@@ -175,7 +178,7 @@ def add_statement(doc: Document, kind: str, slug: str, words: str, about: dict[s
     node = iri(ns.CLAIM, f"{doc.slug}-{slug}")
     for cls in STATEMENT_CLASSES[kind]:
         doc.add(node, RDF_TYPE, se(cls))
-    doc.add(node, RDFS_LABEL, literal(words[:80]))
+    doc.add(node, RDFS_LABEL, english(words[:80]))
     for predicate, obj in about.items():
         doc.add(node, se(predicate), obj)
     doc.quote(node, slug, words)
@@ -191,6 +194,7 @@ def add_evidence_line(doc: Document, claim: str, claim_slug: str, ref: int | Non
     doc.add(claim, DIRECTION_PROPERTY[direction], line)
     doc.add(claim, se("hasEvidenceLine"), line)
     doc.add(line, RDF_TYPE, se("EvidenceLine"))
+    doc.add(line, RDFS_LABEL, english(f"evidence line of {claim_slug} from {target}"))
     doc.add(line, se("evidenceDirection"), direction)
     doc.add(line, se("evidenceType"), iri(ns.ECO, evidence_type))
     if ref:
@@ -277,7 +281,7 @@ def add_recommendation(doc: Document, rng: random.Random, label: str, position: 
     words = say.recommendation_sentence(label, rng.choice(PROCEDURES), direction)
     doc.recommendations.append(node)
     doc.add(node, RDF_TYPE, se("Recommendation"))
-    doc.add(node, RDFS_LABEL, literal(f"Recommendation {label} of {doc.slug}"))
+    doc.add(node, RDFS_LABEL, english(f"Recommendation {label} of {doc.slug}"))
     doc.add(node, se("recommendationText"), literal(words))
     doc.add(node, se("directionCode"), literal(direction))
     doc.add(node, se("position"), f'"{position}"^^<http://www.w3.org/2001/XMLSchema#integer>')

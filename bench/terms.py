@@ -27,6 +27,11 @@ def literal(text: str) -> str:
     return '"' + text.translate(_ESCAPES) + '"'
 
 
+def english(text: str) -> str:
+    """An English (``@en``) literal, as the shapes ask of every label of our kinds."""
+    return literal(text) + "@en"
+
+
 def typed(value, datatype: str) -> str:
     """A typed literal with an ``xsd:`` datatype local name (``integer``, ``decimal``, …)."""
     return f'"{value}"^^<{XSD}{datatype}>'
@@ -129,7 +134,7 @@ def shared_node_lines(with_labels: bool) -> list[str]:
             lines.append(f"{node} {RDF_TYPE} {se(cls)} .\n")
             if not with_labels:
                 continue
-            lines.append(f"{node} {RDFS_LABEL} {literal(label_of(slug))} .\n")
+            lines.append(f"{node} {RDFS_LABEL} {english(label_of(slug))} .\n")
             if cls == "TimePoint":
                 value, unit = TIME_POINTS[slug]
                 lines.append(f"{node} {se('timeValue')} {decimal(value)} .\n")

@@ -70,16 +70,18 @@ def proportion(rng: random.Random, ref: int, procedure: str, outcome: str, arm: 
                   [("arm", iri(ns.MOD, arm)), ("procedure", iri(ns.PROC, procedure))] + context)
 
 
-def mean_result(rng: random.Random, ref: int, procedure: str, arm: str) -> Result:
-    """A mean VAS at baseline and at twelve weeks: two values, each with its time point."""
+def mean_results(rng: random.Random, ref: int, procedure: str, arm: str) -> list[Result]:
+    """A mean VAS at baseline and at twelve weeks: one result per time point, each with one value."""
     baseline = Decimal(rng.randint(50, 85)) / 10
     final = max(Decimal("0.5"), baseline - Decimal(rng.randint(10, 45)) / 10)
-    values = [Value("Mean", [("meanValue", decimal(v)), ("scale", literal("VAS 0-10")),
-                             ("unit", literal("points")), ("timePoint", iri(ns.TP, tp))])
-              for v, tp in ((baseline, "baseline"), (final, "12-weeks"))]
-    return Result(f"ref-{ref:02d}-vas-pain-score-{arm}", f"VAS with {arm} (reference {ref})",
-                  "vas-pain-score", say.mean_sentence(ref, arm, str(baseline), str(final)), values,
-                  [("arm", iri(ns.MOD, arm)), ("procedure", iri(ns.PROC, procedure))])
+    sentence = say.mean_sentence(ref, arm, str(baseline), str(final))
+    return [Result(f"ref-{ref:02d}-vas-pain-score-{arm}-{tp}", f"VAS with {arm} at {tp} (reference {ref})",
+                   "vas-pain-score", sentence,
+                   [Value("Mean", [("meanValue", decimal(v)), ("scale", literal("VAS 0-10")),
+                                   ("unit", literal("points"))])],
+                   [("arm", iri(ns.MOD, arm)), ("procedure", iri(ns.PROC, procedure)),
+                    ("timePoint", iri(ns.TP, tp))])
+            for v, tp in ((baseline, "baseline"), (final, "12-weeks"))]
 
 
 def percentage_result(rng: random.Random, ref: int, procedure: str) -> Result:
@@ -125,7 +127,7 @@ def draw_results(rng: random.Random, ref: int, design: str, procedure: str) -> l
         outcome = rng.choice(PROPORTION_OUTCOMES)
         pair = [proportion(rng, ref, procedure, outcome, arm, []) for arm in ("ultrasound", "fluoroscopy")]
         pair[0].compared_with = pair[1].slug
-        return pair + [mean_result(rng, ref, procedure, "ultrasound")]
+        return pair + mean_results(rng, ref, procedure, "ultrasound")
     if design == "cohort":
         outcome = rng.choice(PROPORTION_OUTCOMES)
         return [proportion(rng, ref, procedure, outcome, "ultrasound", []),

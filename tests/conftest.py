@@ -2,18 +2,24 @@
 
 - ``store_dir``: a pyoxigraph store built (without reasoning, in a second)
   from the repository's ``ontology/*.ttl`` and ``graph/*.ttl``.
+- ``built_dataset``: the dataset as ``spine-evidence build`` (HermiT, no
+  ``--out``) writes it into a fresh state folder: the session's one reasoned build.
 - ``app`` / ``client``: the Flask app on that store, for fast protocol tests.
 - ``endpoint``: ``spine-evidence serve`` (gunicorn) on that store, on a free
   127.0.0.1 port, for the whole session, with ``--timeout 2 --max-rows 500``.
 - ``start_endpoint(*args, store=...)``: a context manager starting another
   server with other options; it is stopped when the block ends.
 - ``shared_dir``: ``../shared`` (skips the test when it is absent).
+- ``require_java()`` / ``@pytest.mark.java``: skip when no Java runtime is found (HermiT needs one).
+- ``yasgui_build``: YASGUI's build folder in the Node package cache outside the clone
+  (``spine_evidence.node_packages``), installed with npm when missing; skips without npm.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,9 +32,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from spine_evidence import node_packages
 from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY
 from spine_evidence.sources import GRAPH_OF_FILE
+from spine_evidence.store import STORE_DIR
 from spine_evidence.store import load as load_store
+from spine_evidence.store.location import STATE_DIR_VARIABLE
 from spine_evidence.web import AppConfig, create_app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,6 +69,83 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is absent")
     return SHARED
+
+
+JAVA_INSTALL = "apt-get install openjdk-17-jre-headless"
+
+
+def require_java() -> None:
+    """Skip the calling test or fixture when no Java runtime is found (HermiT runs on Java 17)."""
+    from spine_evidence.reasoning import ReasonerError, find_java
+
+    try:
+        find_java()
+    except ReasonerError:
+        pytest.skip(f"Java is not installed: HermiT needs Java 17 ({JAVA_INSTALL})")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``java`` skip when no Java runtime is found."""
+    if item.get_closest_marker("java") is not None:
+        require_java()
+
+
+def require_npm(what: str) -> None:
+    """Skip when node or npm is absent, naming what needs them and the install command."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        pytest.skip(f"node/npm are not installed, needed for {what} ({node_packages.NPM_INSTALL})")
+
+
+@pytest.fixture(scope="session")
+def yasgui_build() -> Path:
+    """YASGUI's build folder in the Node package cache, installed with npm when missing (needs the npm registry)."""
+    if not node_packages.yasgui_installed():
+        require_npm(f"the YASGUI editor ({node_packages.YASGUI_PACKAGE})")
+        try:
+            node_packages.install_yasgui()
+        except node_packages.NodePackageError as error:
+            pytest.fail(f"cannot install YASGUI into {node_packages.node_dir()}: {error}", pytrace=False)
+    return node_packages.yasgui_dir()
+
+
+def console_script() -> str:
+    """The installed ``spine-evidence`` console script (beside this interpreter, else on PATH)."""
+    script = Path(sys.executable).with_name("spine-evidence")
+    found = str(script) if script.is_file() else shutil.which("spine-evidence")
+    assert found, "the spine-evidence console script is not installed (pip install -e '.[test]')"
+    return found
+
+
+@dataclass
+class BuiltDataset:
+    """A state folder into which ``spine-evidence build`` wrote the dataset, and what the command printed."""
+
+    state: Path
+    build: subprocess.CompletedProcess
+
+    @property
+    def store(self) -> Path:
+        return self.state / STORE_DIR
+
+    def env(self) -> dict[str, str]:
+        """The environment in which every command uses this state folder."""
+        return {**os.environ, STATE_DIR_VARIABLE: str(self.state)}
+
+
+@pytest.fixture(scope="session")
+def built_dataset(tmp_path_factory) -> BuiltDataset:
+    """``spine-evidence build`` (with HermiT, no ``--out``) from an empty folder into an empty state folder.
+
+    The one reasoned build of the session: ``test_query_cli``, ``test_readme_queries``
+    and ``test_entry_points`` query it.
+    """
+    require_java()
+    state, cwd = tmp_path_factory.mktemp("state-built"), tmp_path_factory.mktemp("cwd")
+    done = subprocess.run([console_script(), "build"], cwd=cwd, env={**os.environ, STATE_DIR_VARIABLE: str(state)},
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert not any(cwd.iterdir()), "build without --out wrote into the working directory"
+    return BuiltDataset(state, done)
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ package from PyPI with ``executable_path``; no browser is downloaded. Every
 request the pages make is recorded, and any request to a host other than
 127.0.0.1 is aborted before it leaves and fails the test. Each test saves a
 full-page screenshot in its ``tmp_path`` for a person to look at. The module
-skips when Chromium or Playwright is absent; the YASGUI tests skip when
-``@zazuko/yasgui`` is not installed (``npm install --no-save --prefix .
-@zazuko/yasgui@4.6.2``).
+skips when Chromium or Playwright is absent; the YASGUI tests use
+``conftest.yasgui_build`` (installed into the Node package cache outside the
+clone when missing; skipped without npm).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-YASGUI_BUILD = Path(__file__).resolve().parents[1] / "node_modules" / "@zazuko" / "yasgui" / "build"
 WAIT_MS = 15_000
 PAGE_SIZE = 50  # rows YASGUI's table shows on its first page
 TWINS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
@@ -96,11 +95,9 @@ def visit(browser, tmp_path) -> Iterator[Visit]:
 
 
 @pytest.fixture(scope="module")
-def yasgui() -> Path:
-    """YASGUI's build folder (skip when it is not installed at the repository root)."""
-    if not (YASGUI_BUILD / "yasgui.min.js").is_file():
-        pytest.skip("@zazuko/yasgui is not installed (npm install --no-save --prefix . @zazuko/yasgui@4.6.2)")
-    return YASGUI_BUILD
+def yasgui(yasgui_build) -> Path:
+    """YASGUI's build folder, where the endpoint finds it (``spine_evidence.node_packages``)."""
+    return yasgui_build
 
 
 def sparql_rows(endpoint_url: str, query: str) -> int:

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import require_java
 from rdflib import Dataset, Graph, URIRef
 
 from spine_evidence import build as build_module
@@ -21,6 +22,7 @@ RDFLIB_FORMAT = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "x
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, build_module.BuildReport]:
+    require_java()
     out = tmp_path_factory.mktemp("build") / "dist"
     return out, build_module.build(out)
 
@@ -183,6 +185,7 @@ def test_build_refuses_to_overwrite_files_that_are_not_a_build(tmp_path) -> None
     assert [p.name for p in target.iterdir()] == ["spine-evidence.ttl"]
 
 
+@pytest.mark.java
 def test_a_failed_first_build_leaves_no_folder(tmp_path) -> None:
     with pytest.raises(build_module.BuildError, match="inconsistent"):
         build_module.build(tmp_path / "new", root=inconsistent_root(tmp_path))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -19,14 +18,15 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import require_npm
 from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import JSON, JSONLD, POST, RDFXML, XML, SPARQLWrapper
 
+from spine_evidence import node_packages
 from spine_evidence.namespaces import SE
 
 REPO = Path(__file__).resolve().parents[1]
 JS_DIR = REPO / "tests" / "js"
-NPM_SECONDS = 300
 CLIENT_SECONDS = 120
 REVIEW = "http://example.org/review#"
 PROLOGUE = f"PREFIX se: <{SE}>\nPREFIX ex: <{REVIEW}>\n"
@@ -171,13 +171,17 @@ def file_server(folder: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def comunica() -> Path:
-    """``tests/js`` with ``@comunica/query-sparql`` installed (npm ci when missing)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node/npm are not installed")
-    if not (JS_DIR / "node_modules" / "@comunica" / "query-sparql").is_dir():
-        command = "ci" if (JS_DIR / "package-lock.json").is_file() else "install"
-        subprocess.run(["npm", command, "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=NPM_SECONDS, capture_output=True)
-    return JS_DIR
+    """``tests/js`` (``federate.mjs`` and its lock file) installed with ``npm ci`` in the Node package cache.
+
+    Outside the clone (``spine_evidence.node_packages.comunica_dir``); skipped without node/npm.
+    """
+    if not node_packages.comunica_installed():
+        require_npm(f"the Comunica federation test ({JS_DIR / 'package.json'})")
+        try:
+            node_packages.install_comunica()
+        except node_packages.NodePackageError as error:
+            pytest.fail(f"cannot install Comunica into {node_packages.node_dir()}: {error}", pytrace=False)
+    return node_packages.comunica_dir()
 
 
 def test_comunica_federates_the_endpoint_with_a_turtle_file(endpoint, citations, review_notes, comunica, tmp_path):

@@ -11,29 +11,42 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from spine_evidence.conformance import default_suite_dir
+from spine_evidence.store.location import STATE_DIR_VARIABLE
 from spine_evidence.conformance.endpoint import spine_evidence_server
 from spine_evidence.conformance.evaluation import run_query_evaluation_test
 from spine_evidence.conformance.manifest import open_suite
 from spine_evidence.conformance.outcome import VALUES_EQUAL, Outcome
 from spine_evidence.conformance.report import Report, known_failures
 from spine_evidence.conformance.results import Table, compare, isomorphic_solutions
-from spine_evidence.conformance.runner import needed_graphs, run_tests, select_tests
+from spine_evidence.conformance.runner import SUITE_VARIABLE, needed_graphs, run_tests, select_tests, suite_candidates
 
-SUITE = default_suite_dir()
+SUITE = default_suite_dir() or Path("absent")
+WHERE = " or ".join(str(c) for c in suite_candidates())
 FOLDERS = ("bind/*", "construct/*", "csv-tsv-res/*", "exists/*", "grouping/*", "json-res/*",
            "negation/*", "project-expression/*", "subquery/*")
 STRICTNESS = ("json-res/jsonres01", "construct/constructwhere01", "grouping/group01", "exists/exists01")
 
 pytestmark = pytest.mark.skipif(not (SUITE / "manifest-all.ttl").is_file(),
-                                reason=f"the W3C SPARQL 1.1 test suite is not at {SUITE}")
+                                reason=f"no W3C SPARQL 1.1 test suite at {WHERE} (../shared, or set {SUITE_VARIABLE})")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def state_dir(tmp_path_factory) -> Iterator[Path]:
+    """A state folder outside the clone, where the started servers cache their ``--data`` stores."""
+    folder = tmp_path_factory.mktemp("conformance-state")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(STATE_DIR_VARIABLE, str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +54,7 @@ def empty_store(tmp_path_factory) -> Path:
     """An empty pyoxigraph store for the started server (the tests bring all their data)."""
     folder = tmp_path_factory.mktemp("conformance-store")
     ox.Store(str(folder / "store")).flush()
-    # A fixed graph_version lets serve reuse its cached --data store across runs.
+    # A fixed graph_version lets the servers of this module share one cached --data store.
     (folder / "build.json").write_text(json.dumps({"graph_version": "w3c-conformance-empty"}), encoding="utf-8")
     return folder / "store"
 
@@ -179,8 +192,9 @@ def test_the_bar_counts_value_equal_failures_only_by_value():
     outcomes = [Outcome("a/1", "query-eval/a", "pass"), Outcome("a/2", "query-eval/a", "fail", VALUES_EQUAL),
                 Outcome("a/3", "query-eval/a", "fail", "expected 2 solutions, got 1"),
                 Outcome("e/1", "query-eval/entailment", "n/a")]
-    by_term = Report("http://127.0.0.1/sparql", "spine-evidence", outcomes, 0.6, ("query",))
-    by_value = dataclasses.replace(by_term, literal_equality="value")
+    by_value = Report("http://127.0.0.1/sparql", "spine-evidence", outcomes, 0.6, ("query",))
+    assert by_value.literal_equality == "value", "by value is the default"
+    by_term = dataclasses.replace(by_value, literal_equality="term")
     assert by_term.query_pass_ratio() == pytest.approx(1 / 3) and not by_term.bar_met()
     assert by_value.query_pass_ratio() == pytest.approx(2 / 3) and by_value.bar_met()
     assert any("1/3 pass" in line for line in by_value.lines())
@@ -216,3 +230,11 @@ def test_cli_error_is_one_line_with_exit_2(tmp_path):
     done = run_cli("conformance", "--suite", str(tmp_path / "absent"))
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and done.stderr.startswith("error:")
+
+
+def test_without_a_suite_the_cli_says_where_it_looked_and_exits_2(tmp_path):
+    env = {**os.environ, "SPINE_EVIDENCE_W3C_TESTS": str(tmp_path / "absent")}
+    command = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()", "conformance"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert str(tmp_path / "absent") in done.stderr and "--suite" in done.stderr

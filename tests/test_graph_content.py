@@ -24,6 +24,7 @@ from spine_evidence.namespaces import (
     STUDY, TP, VALUE, VIEW,
 )
 from spine_evidence.quotes import load_source_text, normalise
+from spine_evidence.validation import CHECKS, Inputs, read_inputs, validate
 
 P, PCT, MEAN, COUNT = SE.Proportion, SE.Percentage, SE.Mean, SE.Count
 
@@ -102,6 +103,17 @@ RECOMMENDATIONS = {  # slug: (position, sub-recommendations, direction code, ope
 def shipped() -> Graph:
     """The ontology and the FactFinder graph, merged."""
     return sources.merged_graph()
+
+
+@lru_cache(maxsize=1)
+def validate_reports() -> dict[str, list[tuple[str, str]]]:
+    """What ``validate`` (without SHACL and the reasoner) reports on the shipped graph: check → (focus, message)."""
+    outcome = validate(read_inputs(), reason=False, shacl=False)
+    found: dict[str, list[tuple[str, str]]] = {name: [] for name in CHECKS}
+    for result in outcome.results():
+        name = next(n for n, c in CHECKS.items() if c.shape == result.source_shape)
+        found[name].append((str(result.focus_node), result.message))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -192,6 +204,8 @@ def test_result_values_are_the_numbers_of_the_text(slug, ref, kind, numbers, wor
         assert stated[0].toPython() == expected
     assert any(words in quote for quote in quotes_of(result)), f"{words!r} not in the quote of {slug}"
     assert words in normalise(load_source_text())
+    reported = [m for focus, m in validate_reports()["NumberInQuote"] if focus in (str(result), str(value))]
+    assert reported == [], reported
 
 
 @pytest.mark.parametrize("slug, ref, kind, numbers, words, context", RESULTS, ids=[r[0] for r in RESULTS])
@@ -209,13 +223,20 @@ def test_result_context(slug, ref, kind, numbers, words, context):
 
 
 def test_percentages_are_stated_not_computed():
+    """validate's number check finds every stated percentage written with % in its result's quote."""
     graph = shipped()
-    for value in members(SE.Proportion) | members(SE.Percentage):
-        pct = graph.value(value, SE.statedPercentage)
-        if pct is None:
-            continue
-        (result,) = graph.subjects(SE.hasValue, value)
-        assert any(f"{pct}%" in quote for quote in quotes_of(result)), f"{pct}% is not written in the quote"
+    stated = [v for v in members(SE.Proportion) | members(SE.Percentage) if graph.value(v, SE.statedPercentage)]
+    assert len(stated) >= 8
+    assert validate_reports()["NumberInQuote"] == []
+    base = read_inputs()
+    copy = Graph()
+    copy += base.graph
+    for value in stated:  # each percentage one higher: no longer the text's
+        pct = copy.value(value, SE.statedPercentage)
+        copy.set((value, SE.statedPercentage, Literal(str(pct.toPython() + 1), datatype=XSD.decimal)))
+    outcome = validate(Inputs(copy, base.store, base.ontology, copy, base.source_dirs), reason=False, shacl=False,
+                       checks=["NumberInQuote"])
+    assert {str(r.focus_node) for r in outcome.violations()} == {str(v) for v in stated}
 
 
 def test_the_internal_inconsistency_of_reference_13_is_recorded_not_fixed():
@@ -367,12 +388,13 @@ def test_every_ontology_term_has_a_label_and_a_definition():
 
 
 def test_every_model_term_used_in_the_graph_is_declared_in_the_ontology():
-    ontology = Graph().parse(paths.ontology_dir() / "spine-evidence.ttl", format="turtle")
+    """validate's declared-terms check finds every se: term declared and every referenced node described."""
     graph = Graph().parse(paths.graph_dir() / "factfinder.ttl", format="turtle")
     used = {p for p in graph.predicates() if str(p).startswith(str(SE))}
-    used |= {o for o in graph.objects(None, RDF.type) if str(o).startswith(str(SE))}
-    declared = set(ontology.subjects(RDF.type, None))
-    assert used - declared == set()
+    assert len(used) > 30
+    assert validate_reports()["DeclaredTerm"] == []
+    assert validate_reports()["LiteralFidelity"] == []
+    assert validate_reports()["QuoteInSource"] == []
 
 
 def test_the_json_ld_context_round_trips_the_graph():

@@ -1,5 +1,9 @@
 """The real ``spine-evidence`` console script: ``build`` then ``query`` in every output format,
-and one-line errors with exit code 2."""
+and one-line errors with exit code 2.
+
+The build is the session's (``conftest.built_dataset``: ``spine-evidence build`` into a
+fresh state folder); where ``query`` finds or builds its store is tested in
+``test_entry_points``."""
 
 from __future__ import annotations
 
@@ -7,12 +11,11 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import BuiltDataset, console_script
 from rdflib import Graph
 
 from spine_evidence.namespaces import SE
@@ -20,27 +23,19 @@ from spine_evidence.namespaces import SE
 CITATIONS = "SELECT ?study ?n WHERE { ?study se:citationNumber ?n } ORDER BY ?n"
 
 
-def find_script() -> str:
-    script = Path(sys.executable).with_name("spine-evidence")
-    found = str(script) if script.is_file() else shutil.which("spine-evidence")
-    assert found, "the spine-evidence console script is not installed (pip install -e '.[test]')"
-    return found
-
-
 def run(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict | None = None):
     environment = {**os.environ, **(env or {})}
-    return subprocess.run([find_script(), *args], cwd=cwd, input=stdin, env=environment,
+    return subprocess.run([console_script(), *args], cwd=cwd, input=stdin, env=environment,
                           capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("cli") / "dist"
-    done = run("build", "--out", str(out))
-    assert done.returncode == 0, done.stderr
+def dist(built_dataset: BuiltDataset) -> Path:
+    done = built_dataset.build
     assert "graph version" in done.stdout and "graph:inferred" in done.stdout
-    assert (out / "build.json").is_file()
-    return out
+    assert done.stderr.startswith(f"building {built_dataset.state} from ")
+    assert (built_dataset.state / "build.json").is_file()
+    return built_dataset.state
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +101,6 @@ def test_query_from_file_and_from_standard_input(dist: Path, tmp_path: Path, cit
     assert len(from_file["results"]["bindings"]) == len(from_stdin["results"]["bindings"]) == citations
 
 
-def test_without_a_build_the_sources_are_queried(tmp_path: Path, asserted: Graph) -> None:
-    no_state = {"SPINE_EVIDENCE_STATE_DIR": str(tmp_path / "state")}  # where `serve` would have built
-    done = run("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv", cwd=tmp_path, env=no_state)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["n", str(len(asserted))]
-
-
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -129,25 +117,28 @@ def test_errors_are_one_line_with_exit_code_2(dist: Path, args: list[str], messa
     done = run("query", "--store", str(dist), *args)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert message in done.stderr
+    errors = [line for line in done.stderr.splitlines() if not line.startswith("using the store ")]
+    assert len(errors) == 1 and errors[0].startswith("error: "), done.stderr
+    assert message in errors[0]
 
 
 def test_a_missing_store_is_one_line_with_exit_code_2(tmp_path: Path) -> None:
     done = run("query", "--store", str(tmp_path / "nowhere"), "ASK {}")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [f"error: no store at {tmp_path / 'nowhere'}; run 'spine-evidence build' first"]
+    expected = f"error: no store at {tmp_path / 'nowhere'}; run `spine-evidence build --out {tmp_path / 'nowhere'}` first"
+    assert done.stderr.strip().splitlines() == [expected]
 
 
 def test_build_refuses_a_folder_that_is_not_a_build(tmp_path: Path) -> None:
     (tmp_path / "spine-evidence.nt").write_text("mine")
     done = run("build", "--out", str(tmp_path), "--no-reason")
     assert done.returncode == 2
-    assert len(done.stderr.strip().splitlines()) == 1 and "refusing" in done.stderr
+    assert done.stderr.splitlines()[0].startswith(f"building {tmp_path} from ")  # what it uses, then the error
+    assert len(done.stderr.strip().splitlines()) == 2 and done.stderr.splitlines()[1].startswith("error: refusing")
     assert (tmp_path / "spine-evidence.nt").read_text() == "mine"
 
 
-@pytest.mark.parametrize("command", ["build", "query"])
+@pytest.mark.parametrize("command", ["build", "query", "load"])
 def test_help_ends_with_an_example(command: str) -> None:
     done = run(command, "--help")
     assert done.returncode == 0

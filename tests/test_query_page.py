@@ -1,29 +1,26 @@
 """The query page: the dataset in a sentence, YASGUI or the plain form, the example queries.
 
-YASGUI (``@zazuko/yasgui`` from npm) is installed at the repository root by
-the test when it is missing and npm is on the machine (bounded in time); the
-page then serves its assets from this server. Without it the page falls back
-to a plain form, which is tested by pointing the app at an empty folder.
+YASGUI (``@zazuko/yasgui`` from npm) is installed in the Node package cache
+outside the clone (``conftest.yasgui_build``, ``spine_evidence.node_packages``)
+when it is missing and npm is on the machine; the page then serves its assets
+from this server. Without it the page falls back to a plain form that says how
+to get the editor, which is tested by pointing the app at an empty folder.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from spine_evidence import node_packages
 from spine_evidence.namespaces import SE
 from spine_evidence.web import AppConfig, create_app
 from spine_evidence.web.example_queries import example_queries, parse_examples
 
 REPO = Path(__file__).resolve().parents[1]
-YASGUI_PACKAGE = "@zazuko/yasgui@4.6.2"
-YASGUI_BUILD = REPO / "node_modules" / "@zazuko" / "yasgui" / "build"
-NPM_SECONDS = 300
 
 MARKDOWN = """# Project
 
@@ -70,17 +67,6 @@ def triples(client) -> int:
     query = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
     response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
     return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
-
-
-@pytest.fixture(scope="module")
-def yasgui_build() -> Path:
-    """YASGUI's build folder, installed with npm at the repository root when missing."""
-    if not (YASGUI_BUILD / "yasgui.min.js").is_file():
-        if shutil.which("npm") is None or shutil.which("node") is None:
-            pytest.skip("node/npm are not installed: YASGUI cannot be installed")
-        command = ["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", str(REPO), YASGUI_PACKAGE]
-        subprocess.run(command, check=True, timeout=NPM_SECONDS, capture_output=True)
-    return YASGUI_BUILD
 
 
 def test_page_states_the_dataset_in_one_sentence(client):
@@ -154,6 +140,7 @@ def test_plain_form_when_yasgui_is_absent_and_it_posts_to_the_endpoint(store_dir
     form = re.search(r'<form method="post" action="([^"]+)"', page)
     assert form and form.group(1) == "/sparql"
     assert '<textarea name="query"' in page and '<select name="format">' in page
+    assert "python -m spine_evidence.node_packages yasgui" in page, "the plain form says how to get the editor"
     answer = client.post(form.group(1), data={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "json"})
     assert answer.status_code == 200
     assert int(answer.get_json()["results"]["bindings"][0]["n"]["value"]) == triples(client)
@@ -166,3 +153,21 @@ def test_health_over_real_http(endpoint):
     assert response.status_code == 200
     record = response.json()
     assert record["status"] == "ok" and record["triples"] > 0 and record["graph_version"]
+
+
+def test_node_packages_live_outside_the_clone(monkeypatch, tmp_path):
+    monkeypatch.delenv(node_packages.NODE_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert node_packages.node_dir() == tmp_path / "cache" / "spine-evidence" / "npm"
+    assert node_packages.yasgui_dir().is_relative_to(node_packages.node_dir())
+    assert node_packages.comunica_dir().is_relative_to(node_packages.node_dir())
+    monkeypatch.setenv(node_packages.NODE_DIR_VARIABLE, str(tmp_path / "npm"))
+    assert node_packages.node_dir() == tmp_path / "npm"
+
+
+def test_the_yasgui_installer_says_what_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setenv(node_packages.NODE_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    with pytest.raises(node_packages.NodePackageError, match="apt-get install nodejs npm"):
+        node_packages.install_yasgui()
+    assert node_packages.main(["yasgui"]) == 2 and node_packages.main(["leftpad"]) == 2

@@ -2,7 +2,8 @@
 recommendation has one.
 
 The quotes are read from ``graph/factfinder.ttl`` and looked up, one test per quote, in
-``graph/ultrasound-imaging-for-cervical-injections.txt`` with ``spine_evidence.quotes``.
+``graph/ultrasound-imaging-for-cervical-injections.txt``: by ``validate``'s quote check
+(``spine_evidence.validation.quotes``), which uses ``spine_evidence.quotes``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import re
 from functools import lru_cache
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
 from spine_evidence import sources
 from spine_evidence.namespaces import DOCUMENT_IRI, OA, SE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
 from spine_evidence.quotes import find_quote, load_source_text, normalise, quote_is_found
+from spine_evidence.validation import CHECKS, Inputs, read_inputs, validate
 
 QUOTED_CLASSES = (SE.Statement, SE.Result, SE.Recommendation)
 
@@ -61,11 +63,44 @@ def exacts_of(thing: URIRef) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def shipped_inputs() -> Inputs:
+    """The shipped data, parsed once for validate."""
+    return read_inputs()
+
+
+def quote_reports(inputs: Inputs) -> dict[str, list[str]]:
+    """What ``validate``'s quote check reports: focus node (a selector) → messages."""
+    outcome = validate(inputs, reason=False, shacl=False, checks=["QuoteInSource"])
+    found: dict[str, list[str]] = {}
+    for result in outcome.results():
+        assert result.source_shape == CHECKS["QuoteInSource"].shape
+        found.setdefault(str(result.focus_node), []).append(result.message)
+    return found
+
+
+@lru_cache(maxsize=1)
+def reports_of_the_shipped_graph() -> dict[str, list[str]]:
+    return quote_reports(shipped_inputs())
+
+
+@lru_cache(maxsize=1)
+def reports_of_the_altered_graph() -> dict[str, list[str]]:
+    """The quote check's reports on a copy of the graph with every ``oa:exact`` altered (``altered``)."""
+    base = shipped_inputs()
+    graph = Graph()
+    graph += base.graph
+    for selector, exact in selectors().items():
+        graph.set((URIRef(selector), OA.exact, Literal(altered(exact))))
+    return quote_reports(Inputs(graph, base.store, base.ontology, graph, base.source_dirs))
+
+
 @pytest.mark.parametrize("selector", sorted(selectors()))
 def test_every_exact_is_found_in_the_source_text(selector):
     exact = selectors()[selector]
     assert exact == " ".join(exact.split()), "oa:exact must have its whitespace collapsed"
     assert find_quote(load_source_text(), exact) is not None, f"not in the source text: {exact!r}"
+    assert selector not in reports_of_the_shipped_graph(), reports_of_the_shipped_graph()[selector]
 
 
 @pytest.mark.parametrize("thing", quoted_things())
@@ -100,8 +135,10 @@ def altered(exact: str) -> str:
 
 
 @pytest.mark.parametrize("selector", sorted(selectors()))
-def test_an_altered_quote_is_not_found(selector):
+def test_an_altered_quote_is_reported_by_validate(selector):
     assert find_quote(load_source_text(), altered(selectors()[selector])) is None
+    messages = reports_of_the_altered_graph().get(selector, [])
+    assert any("is not in the source text" in m and "the nearest passage of the source is" in m for m in messages)
 
 
 def test_a_mistyped_number_is_not_found():

@@ -1,7 +1,7 @@
 """Every example query of the README returns exactly the answer the README shows.
 
 The README's "Example queries" section gives each query as a ```sparql block
-followed by a Markdown table of its answer. Each query runs on a fresh build
+followed by a Markdown table of its answer. Each query runs on the session's build
 (with the inferred triples) and its answer, written with the same table
 renderer as ``spine-evidence query --format markdown``, must equal the table:
 row for row when the query has ORDER BY, as a multiset otherwise.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from spine_evidence import build, query
+from spine_evidence import query
 from spine_evidence.web.example_queries import section_lines
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -42,10 +42,9 @@ EXAMPLES = readme_examples()
 
 
 @pytest.fixture(scope="module")
-def built_store(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("readme") / "dist"
-    build.build(out)
-    return out / "store"
+def built_store(built_dataset) -> Path:
+    """The session's reasoned build (``conftest.built_dataset``)."""
+    return built_dataset.store
 
 
 def test_the_readme_has_at_least_ten_examples():

@@ -12,6 +12,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 from spine_evidence import reasoning, sources
 from spine_evidence.namespaces import CLAIM, LINE, REC, SE, SEPIO, STUDY, VALUE
 
+pytestmark = pytest.mark.java  # HermiT runs on Java
+
 TINY_ABOX = """
 @prefix se: <https://w3id.org/spine-evidence/ontology#> .
 @prefix sepio: <http://purl.obolibrary.org/obo/SEPIO_> .

@@ -18,7 +18,7 @@ from conftest import dataset_sources, serve_command
 
 from spine_evidence.cli import main
 from spine_evidence.store import create_store, describe_store, open_store, write_build_record
-from spine_evidence.web.store_setup import StoreSetupError, current_input_hash, is_stale, parse_data_option, resolve_store
+from spine_evidence.store.location import StoreSetupError, current_input_hash, is_stale, parse_data_option, resolve_store
 
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 COUNT_BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"

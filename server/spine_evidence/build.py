@@ -1,6 +1,7 @@
-"""Build the dataset: merge the sources, reason, and write ``dist/`` in every serialisation.
+"""Build the dataset: merge the sources, reason, and write every serialisation into one folder.
 
-``dist/`` receives:
+The folder is the state folder unless given (``store.location``: where
+``serve`` and ``query`` read the dataset; ``dist/`` in a checkout). It receives:
 
 - ``spine-evidence.ttl``, ``.nt``, ``.jsonld`` (compacted with the published
   context ``ontology/context.jsonld``, embedded), ``.rdf`` (RDF/XML): the merge
@@ -27,7 +28,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +38,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF
 
 from . import __version__, reasoning, sources, store
+from .store import location
 from .namespaces import GRAPH, GRAPH_INFERRED
 
 NAME = "spine-evidence"
@@ -90,19 +92,23 @@ class Steps:
             self.seconds[name] = round(time.perf_counter() - started, 3)
 
 
-def build(out_dir: Path = Path("dist"), *, reason: bool = True, root: Path | None = None) -> BuildReport:
+def build(out_dir: Path | None = None, *, reason: bool = True, root: Path | None = None,
+          data: Sequence[Path] | None = None) -> BuildReport:
     """Merge the sources, check and reason with HermiT, and write every output into ``out_dir``.
 
-    ``root`` is a folder holding ``ontology/`` and ``graph/`` (default: the
-    shipped data). Raises ``BuildError`` (inconsistent graph, unreadable source,
+    ``out_dir`` defaults to the state folder (``store.location.state_dir``),
+    where ``serve`` and ``query`` look. ``root`` is a folder holding ``ontology/`` and ``graph/`` (default: the
+    shipped data). ``data`` (Turtle files) replaces the shipped document: the
+    ontology and the shared vocabulary are kept (``sources.document_files``).
+    Raises ``BuildError`` (inconsistent graph, unreadable source,
     unwritable output) and ``reasoning.ReasonerError`` (no Java).
     """
-    out_dir = Path(out_dir)
+    out_dir = location.state_dir() if out_dir is None else Path(out_dir)
     check_replaceable(out_dir)
     started, steps = time.perf_counter(), Steps()
     record = {"started": now()}
     try:
-        files = sources.source_files(root)
+        files = sources.document_files(data, root) if data else sources.source_files(root)
         dataset = steps.run("load", sources.load_sources, files)
     except sources.SourceError as error:
         raise BuildError(str(error)) from None

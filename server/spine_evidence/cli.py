@@ -30,6 +30,11 @@ def main() -> None:
     """Spine Evidence Graph: the SIS FactFinder on ultrasound for cervical
     injections as an OWL ontology, an RDF graph, SHACL shapes and a SPARQL endpoint.
 
+    The dataset lives in one place that build writes and serve and query
+    read: $SPINE_EVIDENCE_STATE_DIR, else dist/ of a writable checkout, else
+    ~/.cache/spine-evidence/VERSION. --out (build) and --store (serve, query)
+    name another one; each command says on standard error what it uses.
+
     \b
     Example:
       spine-evidence build && spine-evidence serve
@@ -41,27 +46,49 @@ def run_main() -> None:
     sys.exit(main(standalone_mode=True))
 
 
+def say(line: str) -> None:
+    """One line on standard error: which store or files a command uses, or what it builds."""
+    click.echo(line, err=True)
+
+
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Folder to write (replaced only when the build succeeds).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder to write (replaced only when the build succeeds) "
+                   "[default: the state folder, which serve and query read].")
 @click.option("--no-reason", is_flag=True, help="Skip HermiT: no consistency check, no graph:inferred.")
-def build(out_dir: Path, no_reason: bool) -> None:
+@click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Turtle file to build instead of the shipped document (the ontology and the shared vocabulary "
+                   "are still included; FILE goes into graph:<its stem>). Repeatable.")
+def build(out_dir: Path | None, no_reason: bool, data_files: tuple[Path, ...]) -> None:
     """Merge the ontology and graph, reason with HermiT, and write every serialisation.
 
     Writes spine-evidence.{ttl,nt,jsonld,rdf,trig,nq}, context.jsonld, the
-    pyoxigraph store (store/) and build.json into the output folder.
+    pyoxigraph store (store/) and build.json into the output folder. Without
+    --out that is the state folder: $SPINE_EVIDENCE_STATE_DIR, else dist/ of
+    a writable checkout, else ~/.cache/spine-evidence/VERSION, where serve and
+    query look, so `build && serve` serves what was just built.
 
     \b
     Example:
-      spine-evidence build --out dist
+      spine-evidence build && spine-evidence serve
+      spine-evidence build --out /tmp/se && spine-evidence query --store /tmp/se 'ASK { ?s a se:Claim }'
+      spine-evidence build --data my-document.ttl --out /tmp/my-document
     """
+    from spine_evidence import sources
     from spine_evidence.build import BuildError
     from spine_evidence.build import build as build_dataset
     from spine_evidence.reasoning import ReasonerError
+    from spine_evidence.store.location import state_dir
 
+    if data_files and out_dir is None:
+        raise UsageFailure("--data needs --out: the state folder holds the shipped dataset that serve and query use")
+    out_dir = state_dir() if out_dir is None else out_dir
     try:
-        report = build_dataset(out_dir, reason=not no_reason)
-    except (BuildError, ReasonerError, OSError) as error:
+        files = sources.document_files(data_files) if data_files else sources.source_files()
+        folders = sorted({str(source.path.parent) for source in files})
+        say(f"building {out_dir} from {' and '.join(folders)}{' (no reasoning)' if no_reason else ''}")
+        report = build_dataset(out_dir, reason=not no_reason, data=list(data_files) or None)
+    except (BuildError, ReasonerError, sources.SourceError, OSError) as error:
         raise UsageFailure(" ".join(str(error).split())) from None
     for line in report.summary():
         click.echo(line)
@@ -71,13 +98,20 @@ def build(out_dir: Path, no_reason: bool) -> None:
 @click.argument("sparql", metavar="QUERY", required=False)
 @click.option("--file", "-f", "query_file", type=click.Path(path_type=Path), help="Read the query from FILE.")
 @click.option("--format", "fmt", default="table", show_default=True, metavar="FORMAT",
-              help="table, json, csv, tsv or xml for SELECT/ASK; table, turtle, ntriples, xml or json for CONSTRUCT/DESCRIBE.")
+              help="table, markdown, json, csv, tsv or xml for SELECT/ASK; table, markdown, turtle, ntriples, xml "
+                   "or json for CONSTRUCT/DESCRIBE.")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
-              help="The store folder (or a build folder holding store/); default dist/store, else the sources.")
+              help="A dataset folder (as build --out writes it) or its store/ "
+                   "[default: the state folder's, built first when missing or stale].")
 def query(sparql: str | None, query_file: Path | None, fmt: str, store_dir: Path | None) -> None:
     """Run a SPARQL query (QUERY, --file FILE, or - for standard input) on the store.
 
-    The prefixes of the model (se:, study:, claim:, sepio:, ...) are predeclared.
+    The store is the dataset in the state folder, the one build writes and
+    serve reads ($SPINE_EVIDENCE_STATE_DIR, else dist/ of a writable
+    checkout, else ~/.cache/spine-evidence/VERSION), built first (with
+    HermiT) when missing or stale; or --store. Standard error names it.
+    The prefixes of the model (se:, study:, claim:, sepio:, ...) are
+    predeclared, as on the endpoint; a PREFIX in the query wins.
 
     \b
     Example:
@@ -89,7 +123,7 @@ def query(sparql: str | None, query_file: Path | None, fmt: str, store_dir: Path
 
     text = read_query_text(sparql, query_file)
     try:
-        output = run_query(text, store=store_dir, fmt=fmt)
+        output = run_query(text, store=store_dir, fmt=fmt, announce=say)
     except QueryError as error:
         raise UsageFailure(str(error)) from None
     if isinstance(output, bytes):
@@ -122,7 +156,7 @@ def read_query_text(sparql: str | None, query_file: Path | None) -> str:
 @click.option("--cache-bytes", type=click.IntRange(min=0), default=64 * 1024 * 1024, show_default=True,
               help="Result cache size per worker in bytes (0 disables it).")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
-              help="Store folder, or build folder holding store/ [default: dist/store in a checkout, else the cache].")
+              help="A dataset folder (as build --out writes it) or its store/ [default: the state folder's].")
 @click.option("--data", multiple=True, metavar="[IRI=]FILE",
               help="Extra RDF file served as a named graph (IRI: the file's file: IRI unless given). Repeatable.")
 @click.option("--timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True,
@@ -133,13 +167,25 @@ def read_query_text(sparql: str | None, query_file: Path | None) -> str:
               help="Largest request body in bytes (413 above).")
 @click.option("--service-allow", multiple=True, metavar="IRI",
               help="An IRI that SERVICE may call (none by default). Repeatable.")
+@click.option("--max-answer-bytes", type=click.IntRange(min=1), default=16 * 1024 * 1024, show_default=True,
+              help="Answer bytes (as TSV or N-Triples text) before it is truncated.")
+@click.option("--max-memory", type=click.IntRange(min=0), default=2048, show_default=True,
+              help="Resident MiB of a worker before its queries get 503 and it is replaced (0: no cap).")
+@click.option("--queue", "queue_size", type=click.IntRange(min=0), default=8, show_default=True,
+              help="Queries per worker that may wait for a query thread (503 + Retry-After beyond).")
+@click.option("--per-client", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Queries of one client address per worker at once (429 + Retry-After beyond).")
 def serve(host: str, port: int, wsgi_server: str, workers: int | None, threads: int | None, cache_bytes: int,
           store_dir: Path | None, data: tuple[str, ...], timeout: float,
-          max_rows: int, max_body: int, service_allow: tuple[str, ...]) -> None:
+          max_rows: int, max_body: int, service_allow: tuple[str, ...], max_answer_bytes: int = 16 * 1024 * 1024,
+          max_memory: int = 2048, queue_size: int = 8, per_client: int = 2) -> None:
     """Serve the read-only SPARQL 1.1 endpoint (/sparql) under granian or gunicorn.
 
-    The store is built once when missing or stale; later starts open it
-    read-only without parsing or reasoning.
+    The store is the dataset in the state folder, the one build writes and
+    query reads ($SPINE_EVIDENCE_STATE_DIR, else dist/ of a writable
+    checkout, else ~/.cache/spine-evidence/VERSION), or --store; it is built
+    once when missing or stale, and later starts open it read-only without
+    parsing or reasoning. Standard error names it.
 
     \b
     Example:
@@ -147,14 +193,15 @@ def serve(host: str, port: int, wsgi_server: str, workers: int | None, threads: 
       spine-evidence serve --server gunicorn --workers 5
       curl 'http://127.0.0.1:8000/sparql?query=ASK%7B%7D'
     """
+    from spine_evidence.store.location import StoreSetupError
     from spine_evidence.web.config import AppConfig
     from spine_evidence.web.server import serve as serve_endpoint
-    from spine_evidence.web.store_setup import StoreSetupError
 
     try:
         config = AppConfig(timeout=timeout, max_rows=max_rows, max_body=max_body, service_allow=service_allow,
-                           cache_bytes=cache_bytes)
-        serve_endpoint(host, port, workers, store_dir, data, config, announce=lambda line: click.echo(line, err=True),
+                           cache_bytes=cache_bytes, max_answer_bytes=max_answer_bytes, max_memory=max_memory << 20,
+                           queue=queue_size, per_client=per_client)
+        serve_endpoint(host, port, workers, store_dir, data, config, announce=say,
                        server=wsgi_server, threads=threads)
     except (StoreSetupError, ValueError, OSError) as error:
         raise UsageFailure(" ".join(str(error).split())) from None
@@ -162,7 +209,9 @@ def serve(host: str, port: int, wsgi_server: str, workers: int | None, threads: 
 
 @main.command()
 @click.option("--suite", "suite_dir", type=click.Path(path_type=Path), default=None,
-              help="The sparql11 folder of the W3C RDF tests [default: ../shared/w3c-rdf-tests/sparql11].")
+              help="The sparql11 folder of the W3C RDF tests [default: $SPINE_EVIDENCE_W3C_TESTS, else "
+                   "../shared/w3c-rdf-tests/sparql11 beside the checkout or the working directory; "
+                   "exit 2 when none is found].")
 @click.option("--endpoint", default=None, metavar="URL",
               help="Test a running endpoint instead of starting one (its data must be loaded, or give --graph-store).")
 @click.option("--graph-store", default=None, metavar="URL",
@@ -181,12 +230,14 @@ def serve(host: str, port: int, wsgi_server: str, workers: int | None, threads: 
               help="Write machine-readable results to this file.")
 @click.option("--min-query-pass", type=click.FloatRange(0, 1), default=0.95, show_default=True,
               help="Share of applicable query-evaluation tests that must pass.")
-@click.option("--literal-equality", type=click.Choice(["term", "value"]), default="term", show_default=True,
-              help="How the bar compares typed literals: as RDF terms, or by value as Oxigraph's own W3C "
-                   "harness does (\"1.0\" and \"1\" as xsd:decimal are equal). Both figures are always printed.")
+@click.option("--literal-equality", type=click.Choice(["value", "term"]), default=None,
+              help="How the bar compares typed literals: by value, as Oxigraph's own W3C harness does "
+                   "(\"1.0\" and \"1\" as xsd:decimal are equal), or as RDF terms [default: value: the "
+                   "store keeps typed literals as values and returns canonical forms, a storage deviation that "
+                   "the by-term figure shows]. Both figures are always printed.")
 def conformance(suite_dir: Path | None, endpoint: str | None, graph_store: str | None, start: bool, server: str,
                 store_dir: Path | None, only: str | None, patterns: tuple[str, ...], json_file: Path | None,
-                min_query_pass: float, literal_equality: str) -> None:
+                min_query_pass: float, literal_equality: str | None) -> None:
     """Run the W3C SPARQL 1.1 protocol and query-evaluation tests over HTTP.
 
     Prints pass / fail / not-applicable counts per category, every failure
@@ -204,12 +255,13 @@ def conformance(suite_dir: Path | None, endpoint: str | None, graph_store: str |
 
     from spine_evidence.conformance import EndpointError, SuiteError
     from spine_evidence.conformance import conformance as run_conformance
+    from spine_evidence.conformance.report import DEFAULT_LITERAL_EQUALITY
 
     if start and endpoint:
         raise UsageFailure("give --endpoint or --start, not both")
     try:
         report = run_conformance(suite_dir, endpoint, graph_store, server, only, patterns, min_query_pass, store_dir,
-                                 literal_equality=literal_equality)
+                                 literal_equality=literal_equality or DEFAULT_LITERAL_EQUALITY)
         if json_file is not None:
             json_file.parent.mkdir(parents=True, exist_ok=True)
             json_file.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
@@ -221,33 +273,51 @@ def conformance(suite_dir: Path | None, endpoint: str | None, graph_store: str |
 
 @main.command()
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
-              help="RDF file to validate instead of the shipped graph (the ontology is still included). Repeatable.")
+              help="RDF file to validate instead of the shipped graph (the ontology and the shared vocabulary "
+                   "are still included). Repeatable.")
+@click.option("--source", "source_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Source text the quotes select from (src:NAME is the FILE named NAME; a single --source "
+                   "serves every src: IRI) [default: NAME beside the --data files, else in the shipped graph "
+                   "folder]. Repeatable.")
 @click.option("--shapes", "shapes_file", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="SHACL shapes file [default: the shipped shapes].")
+@click.option("--reason/--no-reason", default=True, show_default=True,
+              help="Check consistency with HermiT; --no-reason skips it (needed when Java is absent).")
 @click.option("--format", "fmt", type=click.Choice(["human", "turtle"]), default="human", show_default=True,
               help="human: a readable report; turtle: the sh:ValidationReport graph.")
 @click.option("--output", "-o", "output_file", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Write the report to FILE instead of standard output.")
-def validate(data_files: tuple[Path, ...], shapes_file: Path | None, fmt: str, output_file: Path | None) -> None:
-    """Validate the ontology and graph against the SHACL shapes (pySHACL).
+def validate(data_files: tuple[Path, ...], source_files: tuple[Path, ...], shapes_file: Path | None,
+             reason: bool, fmt: str, output_file: Path | None) -> None:
+    """Check a document the way a maintainer must: everything, in one report.
 
-    Exit 0 when the graph conforms, 1 when it has violations (warnings do not
-    count), 2 on an error such as an unreadable or unparsable file.
+    SHACL (core and SPARQL) against the shapes; every quote found in its
+    source text; every number of a result in the words quoted for it; every
+    term of our namespaces declared; every literal in the form the store
+    keeps; and HermiT's consistency (the smallest inconsistent part named).
+    Exit 0 when the data conform, 1 when there are violations (warnings do
+    not count), 2 on an error: an unreadable file, or no Java for HermiT
+    (then --no-reason validates without it).
 
     \b
     Example:
       spine-evidence validate
+      spine-evidence validate --data my-document.ttl --source my-document.txt --no-reason
       spine-evidence validate --data my-graph.ttl --format turtle --output report.ttl
     """
-    from spine_evidence.shacl import ValidationInputError, load_shapes
-    from spine_evidence.shacl import validate as validate_graph
+    from spine_evidence.validation import ReasonerError, ValidationInputError, load_shapes, report_turtle
+    from spine_evidence.validation import validate as validate_graph
 
+    say(f"validating {validated_files(data_files)} against {shapes_file or 'the shipped shapes'}"
+        f"{'' if reason else ' (no reasoning)'}")
     try:
         shapes = load_shapes(shapes_file) if shapes_file is not None else None
-        outcome = validate_graph(list(data_files) or None, shapes)
+        outcome = validate_graph(list(data_files) or None, shapes, reason=reason, sources=source_files)
     except ValidationInputError as error:
         raise UsageFailure(str(error)) from None
-    report = outcome.report_graph.serialize(format="turtle") if fmt == "turtle" else outcome.report_text
+    except ReasonerError as error:
+        raise UsageFailure(f"{' '.join(str(error).split())}; give --no-reason to validate without HermiT") from None
+    report = report_turtle(outcome) if fmt == "turtle" else outcome.report_text
     if output_file is None:
         click.echo(report, nl=not report.endswith("\n"))
     else:
@@ -258,10 +328,23 @@ def validate(data_files: tuple[Path, ...], shapes_file: Path | None, fmt: str, o
     sys.exit(EXIT_OK if outcome.conforms else EXIT_VIOLATIONS)
 
 
+def validated_files(data_files: tuple[Path, ...]) -> str:
+    """The files ``validate`` reads, in words: the --data files with the shared ones, or the shipped sources."""
+    from spine_evidence import sources
+
+    if data_files:
+        return f"{', '.join(map(str, data_files))} with the shipped ontology and shared vocabulary"
+    try:
+        return ", ".join(str(source.path) for source in sources.source_files())
+    except sources.SourceError:
+        return "the shipped sources"
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, metavar="[IRI=]FILE...")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
-              help="The store folder to create (must not exist, or be empty); build.json is written beside it.")
+              help="The dataset folder to create: DIR/store (must not exist, or be empty) and DIR/build.json; "
+                   "a DIR named store is the store folder itself, build.json going beside it.")
 def load(files: tuple[str, ...], store_dir: Path) -> None:
     """Make a pyoxigraph store from RDF files, as serve --store opens it, without reasoning.
 
@@ -273,18 +356,22 @@ def load(files: tuple[str, ...], store_dir: Path) -> None:
 
     \b
     Example:
-      spine-evidence load --store dist/c1m/store https://w3id.org/spine-evidence/graph/bench=c1m.nt
-      spine-evidence serve --store dist/c1m/store
+      spine-evidence load --store dist/c1m https://w3id.org/spine-evidence/graph/bench=c1m.nt
+      spine-evidence serve --store dist/c1m
     """
+    from spine_evidence.store import BUILD_RECORD
     from spine_evidence.store import load as load_store
-    from spine_evidence.web.store_setup import StoreSetupError, parse_data_option
+    from spine_evidence.store.location import StoreSetupError, parse_data_option, store_in
 
+    store_path = store_in(store_dir)
     try:
         sources = [parse_data_option(value, "file") for value in files]
-        dataset = load_store(store_dir, sources)
+        say(f"loading {', '.join(str(file) for _, file in sources)} into {store_path} "
+            f"(record: {store_path.parent / BUILD_RECORD})")
+        dataset = load_store(store_path, sources)
     except (StoreSetupError, ValueError, SyntaxError, OSError) as error:
         raise UsageFailure(" ".join(str(error).split())) from None
-    click.echo(f"loaded {store_dir} (graph version {dataset.graph_version}): {dataset.quads} quads, "
+    click.echo(f"loaded {store_path} (graph version {dataset.graph_version}): {dataset.quads} quads, "
                f"default graph {dataset.default_graph_triples} triples")
     for graph, count in dataset.graph_triples.items():
         click.echo(f"  {graph}: {count} triples")

@@ -1,11 +1,13 @@
 """Run SPARQL on the pyoxigraph store and write the results.
 
-The store is the one given, else the built one (``dist/store`` under the
-working directory, or where ``serve`` builds it: the checkout's ``dist/`` or
-the user's cache), else an in-memory store loaded from the source files
-(asserted triples only, no ``graph:inferred``: run ``spine-evidence build``
-for those). Queries get every prefix of ``namespaces.PREFIXES`` without
-declaring them.
+The store is the one given (an open store, a store folder, or a dataset
+folder as ``build --out`` writes it), else the dataset in the state folder,
+where ``build`` writes and ``serve`` reads (``store.location``: one rule for
+every command), built first when missing or stale, as ``serve`` does. Never
+an unreasoned copy of the source files: a query answered here is answered
+the same by ``serve``. Which store is used (and any build) is announced in
+one line. Queries get every prefix of ``namespaces.PREFIXES`` predeclared,
+as on the endpoint (``spine_evidence.sparql``).
 
 SELECT and ASK results are written by pyoxigraph's SPARQL results serialisers
 (JSON, CSV, TSV, XML), CONSTRUCT and DESCRIBE results by its RDF serialisers
@@ -16,15 +18,20 @@ table, cells in full, as the README shows the answers of its example queries.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import sources, store
+from . import store
 from .namespaces import PREFIXES
+from .sparql import evaluate as evaluate_query
+from .store import location
 
-DEFAULT_STORE = Path("dist") / store.STORE_DIR
+Announce = Callable[[str], None]
+log = logging.getLogger(__name__)
 TABLE = "table"
 MARKDOWN = "markdown"
 # Format name → pyoxigraph serialiser, for SELECT/ASK and for CONSTRUCT/DESCRIBE results.
@@ -58,18 +65,22 @@ def query(
     *,
     store: ox.Store | Path | str | None = None,
     fmt: str = TABLE,
-    root: Path | None = None,
+    announce: Announce | None = None,
 ) -> bytes | str:
     """Run ``sparql`` and return its results in ``fmt`` (``table`` gives ``str``, the others ``bytes``).
 
-    ``store`` is an open store, a store folder (or a build folder holding
-    ``store/``), or ``None`` for ``dist/store`` if built, else the sources
-    under ``root``. Raises ``QueryError`` for bad SPARQL, an unknown format,
-    a format that does not fit the query form, or a missing store.
+    ``store`` is an open store, a store folder or a dataset folder, or
+    ``None`` for the dataset in the state folder (built first when missing
+    or stale). ``announce`` gets one line naming the store, and the lines
+    of a build; by default they are logged (``spine_evidence.query``): the
+    store at INFO, a build at WARNING, which Python prints on standard error
+    even when logging is not configured. Raises ``QueryError`` for bad SPARQL, an unknown
+    format, a format that does not fit the query form, or a store that is
+    missing or cannot be built (the message names the command to run).
     """
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    results = execute(sparql, open_target(store, root))
+    results = execute(sparql, open_target(store, announce))
     if fmt == TABLE:
         return render_table(results)
     if fmt == MARKDOWN:
@@ -78,11 +89,11 @@ def query(
 
 
 def execute(sparql: str, target: ox.Store) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Parse and run ``sparql`` on ``target`` with the default prefixes."""
+    """Parse and run ``sparql`` on ``target`` with the predeclared prefixes."""
     if UPDATE_START.match(sparql):
         raise QueryError("SPARQL Update is not accepted: the store is read-only; send a query")
     try:
-        return target.query(sparql, prefixes=PREFIXES)
+        return evaluate_query(target, sparql)
     except SyntaxError as error:
         raise QueryError(f"bad SPARQL: {syntax_message(error)}") from None
     except OSError as error:
@@ -97,44 +108,31 @@ def syntax_message(error: SyntaxError) -> str:
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
-def open_target(target: ox.Store | Path | str | None, root: Path | None = None) -> ox.Store:
-    """The store to query: ``target`` itself, the store at ``target``, ``dist/store``, or the sources."""
+def open_target(target: ox.Store | Path | str | None, announce: Announce | None = None) -> ox.Store:
+    """The store to query: ``target`` itself, the store at ``target``, or the state folder's.
+
+    Only the state folder's store is built when missing or stale; a store
+    given by path must exist (``QueryError`` names the ``build`` to run).
+    """
     if isinstance(target, ox.Store):
         return target
-    if target is not None:
-        return open_path(Path(target))
-    built = default_store() if root is None else None
-    return open_path(built) if built else sources_store(root)
-
-
-def default_store() -> Path | None:
-    """``dist/store`` under the working directory, else the one ``serve`` builds, if either exists."""
-    if (DEFAULT_STORE / "CURRENT").is_file():
-        return DEFAULT_STORE
-    from .web.store_setup import state_dir  # the location `serve` builds into (checkout or cache)
-
-    served = state_dir() / store.STORE_DIR
-    return served if (served / "CURRENT").is_file() else None
+    try:
+        path = location.resolve_store(None if target is None else Path(target), announce or log.warning,
+                                      build=target is None)
+    except location.StoreSetupError as error:
+        raise QueryError(" ".join(str(error).split())) from None
+    (announce or log.info)(f"using {location.store_summary(path)}")
+    return open_path(path)
 
 
 def open_path(path: Path) -> ox.Store:
-    """Open the store at ``path`` (or at ``path/store``) read-only."""
-    if (path / store.STORE_DIR / "CURRENT").is_file():
-        path = path / store.STORE_DIR
+    """Open the store at ``path`` read-only."""
     try:
         return store.open_store(path)
     except FileNotFoundError:
-        raise QueryError(f"no store at {path}; run 'spine-evidence build' first") from None
+        raise QueryError(f"no store at {path}; run `spine-evidence build --out {path.parent}` first") from None
     except OSError as error:
         raise QueryError(f"cannot open the store at {path}: {' '.join(str(error).split())}") from None
-
-
-def sources_store(root: Path | None = None) -> ox.Store:
-    """An in-memory store of the source files: each in its named graph, and their merge as default graph."""
-    try:
-        return store.create_store(None, sources.store_sources(sources.source_files(root)))
-    except (sources.SourceError, SyntaxError, ValueError, OSError) as error:
-        raise QueryError(" ".join(str(error).split())) from None
 
 
 def serialize(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:

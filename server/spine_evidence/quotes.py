@@ -37,11 +37,10 @@ def find_quote(source_text: str, exact: str) -> int | None:
     wanted = normalise(exact)
     if not wanted:
         return None
-    text, breaks = _normalise_with_breaks(source_text)
+    text, joined, origin = _prepared(source_text)
     offset = text.find(wanted)
     if offset >= 0:
         return offset
-    joined, origin = _join_line_end_hyphens(text, breaks)
     offset = joined.find(wanted)
     return origin[offset] if offset >= 0 else None
 
@@ -59,11 +58,24 @@ def load_source_text() -> str:
     return _read_source_text(str(paths.graph_dir() / SOURCE_TEXT_NAME))
 
 
+def read_source_text(path: str) -> str:
+    """The UTF-8 text at ``path``, read once (``OSError``/``UnicodeDecodeError`` when unreadable)."""
+    return _read_source_text(str(path))
+
+
 @lru_cache(maxsize=4)
 def _read_source_text(path: str) -> str:
     """Read (once) the UTF-8 text at ``path``."""
     with open(path, encoding="utf-8") as handle:
         return handle.read()
+
+
+@lru_cache(maxsize=4)
+def _prepared(source_text: str) -> tuple[str, str, tuple[int, ...]]:
+    """The normalised text, the same without line-end hyphens, and each joined character's offset."""
+    text, breaks = _normalise_with_breaks(source_text)
+    joined, origin = _join_line_end_hyphens(text, breaks)
+    return text, joined, tuple(origin)
 
 
 def _normalise_with_breaks(text: str) -> tuple[str, list[int]]:

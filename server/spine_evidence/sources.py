@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from . import paths
-from .namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY, GRAPH_VOCABULARY, PREFIXES
+from .namespaces import GRAPH, GRAPH_FACTFINDER, GRAPH_ONTOLOGY, GRAPH_VOCABULARY, PREFIXES
 
 # Data folder → the named graph its Turtle files are loaded into.
 GRAPH_OF_FOLDER: dict[str, URIRef] = {
@@ -72,6 +72,17 @@ def source_files(root: Path | None = None) -> list[SourceFile]:
             raise SourceError(f"no {SOURCE_PATTERN} source file in {where}")
         found.extend(SourceFile(path, GRAPH_OF_FILE.get(path.name, graph)) for path in files)
     return found
+
+
+def document_files(data: Sequence[Path], root: Path | None = None) -> list[SourceFile]:
+    """The ontology and shared vocabulary files, plus ``data`` in place of the shipped document.
+
+    Each data file goes into ``graph:<file stem>`` (``graph/vocabulary.ttl``
+    into ``graph:vocabulary``), so ``factfinder.ttl`` keeps ``graph:factfinder``.
+    """
+    shared = [f for f in source_files(root) if f.graph in (GRAPH_ONTOLOGY, GRAPH_VOCABULARY)]
+    given = [SourceFile(Path(p), GRAPH_OF_FILE.get(Path(p).name, GRAPH[Path(p).stem])) for p in data]
+    return shared + [f for f in given if f.path.resolve() not in {s.path.resolve() for s in shared}]
 
 
 def store_sources(files: Sequence[SourceFile]) -> list[tuple[str, Path]]:

@@ -5,6 +5,9 @@ free port of 127.0.0.1 with ``--data IRI=FILE`` for every data file the
 selected tests need; (b) ``oxigraph_server`` starts a writable Oxigraph server
 and PUTs each file into its named graph with the Graph Store Protocol, which
 is also how an already running writable endpoint gets its data (``load``).
+
+A request that meets a connection the server closed without answering it is
+sent once more on a new connection where that is safe (:class:`ResendOnClose`).
 """
 
 from __future__ import annotations
@@ -24,14 +27,55 @@ from typing import Iterator, Mapping, Sequence
 from urllib.parse import urljoin
 
 import requests
+from requests.adapters import HTTPAdapter
 
 MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
 READY_QUERY = "ASK {}"
 REQUEST_TIMEOUT_S = 60
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # RFC 9110 §9.2.2
 
 
 class EndpointError(Exception):
     """The endpoint cannot be started, reached or loaded."""
+
+
+def closed_without_answer(error: BaseException) -> bool:
+    """Whether ``error`` (a ``requests.ConnectionError``) is the server closing the connection before any answer."""
+    pending = [error]
+    while pending:
+        cause = pending.pop()
+        if isinstance(cause, (ConnectionResetError, BrokenPipeError)):  # http.client.RemoteDisconnected is one
+            return True
+        pending += [a for a in getattr(cause, "args", ()) if isinstance(a, BaseException)]
+    return False
+
+
+class ResendOnClose(HTTPAdapter):
+    """Send a request once more, on a new connection, when the server closed the connection unanswered.
+
+    granian (hyper) answers a POST whose body the application did not read and
+    then closes the kept-alive connection without a ``Connection: close``
+    header; our server refuses a SPARQL Update with 403 before reading its
+    body, so under load (the body not yet read when the answer is sent) the
+    next request on that connection meets the close and gets no answer at all
+    (``RemoteDisconnected``). Resent only where HTTP allows it: idempotent
+    methods, and POST to a read-only endpoint (queries are safe, writes are
+    refused there), never an update to a writable one.
+    """
+
+    def __init__(self, resend_post: bool) -> None:
+        super().__init__()
+        self.resend_post = resend_post
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
+        """Send ``request``; once more when the connection was closed before any answer and resending is safe."""
+        try:
+            return super().send(request, **kwargs)
+        except requests.ConnectionError as error:
+            safe = request.method in IDEMPOTENT_METHODS or (request.method == "POST" and self.resend_post)
+            if not (safe and closed_without_answer(error)):
+                raise
+        return super().send(request, **kwargs)
 
 
 @dataclass
@@ -45,6 +89,11 @@ class Endpoint:
     read_only: bool
     features: frozenset[str] = frozenset({"IndirectGraphIdentification"})
     session: requests.Session = field(default_factory=requests.Session, repr=False)
+
+    def __post_init__(self) -> None:
+        adapter = ResendOnClose(resend_post=self.read_only)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def query(self, text: str, default_graphs: list[str], named_graphs: list[str],
               accept: str) -> requests.Response:
@@ -165,7 +214,7 @@ def spine_evidence_server(graphs: Mapping[str, Path], limit_s: float = 120,
 @contextmanager
 def oxigraph_server(graphs: Mapping[str, Path], limit_s: float = 30) -> Iterator[Endpoint]:
     """Start an in-memory, writable ``oxigraph serve`` and PUT every graph into it."""
-    program = shutil.which("oxigraph")
+    program = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))  # a venv's
     if program is None:
         raise EndpointError("the oxigraph server is not installed (pip install oxigraph)")
     port = free_port()

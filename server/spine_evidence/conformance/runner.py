@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from fnmatch import fnmatch
@@ -11,20 +12,46 @@ from typing import Callable, Iterator
 from ..paths import PACKAGE_DIR
 from .endpoint import Endpoint, external_endpoint, oxigraph_server, spine_evidence_server
 from .evaluation import NOT_APPLICABLE, run_query_evaluation_test, run_syntax_test
-from .manifest import Suite, open_suite, protocol_tests, query_evaluation_tests, syntax_tests
+from .manifest import Suite, SuiteError, open_suite, protocol_tests, query_evaluation_tests, syntax_tests
 from .outcome import Outcome
 from .protocol import run_protocol_test
-from .report import Report, known_failures
+from .report import DEFAULT_LITERAL_EQUALITY, LITERAL_EQUALITIES, Report, known_failures
 
 PARTS = ("protocol", "query", "syntax")
 SERVERS = ("spine-evidence", "oxigraph")
 SUITE_IN_SHARED = Path("shared") / "w3c-rdf-tests" / "sparql11"
+SUITE_VARIABLE = "SPINE_EVIDENCE_W3C_TESTS"
 
 
-def default_suite_dir() -> Path:
-    """``../shared/w3c-rdf-tests/sparql11`` beside the repository (or the working directory)."""
-    candidates = [PACKAGE_DIR.parents[1].parent / SUITE_IN_SHARED, Path.cwd().parent / SUITE_IN_SHARED]
-    return next((c for c in candidates if c.is_dir()), candidates[0])
+def suite_candidates() -> list[Path]:
+    """Where the suite is looked for: ``$SPINE_EVIDENCE_W3C_TESTS`` alone when set, else ``../shared``.
+
+    ``../shared/w3c-rdf-tests/sparql11`` beside the checkout (a source or
+    editable install only: an installed package is not in a checkout), then
+    beside the working directory.
+    """
+    if os.environ.get(SUITE_VARIABLE):
+        return [Path(os.environ[SUITE_VARIABLE])]
+    checkout = PACKAGE_DIR.parents[1]
+    beside_checkout = [checkout.parent / SUITE_IN_SHARED] if (checkout / "pyproject.toml").is_file() else []
+    return list(dict.fromkeys([*beside_checkout, Path.cwd().parent / SUITE_IN_SHARED]))
+
+
+def default_suite_dir() -> Path | None:
+    """The first of :func:`suite_candidates` that is a folder, or ``None``."""
+    return next((c for c in suite_candidates() if c.is_dir()), None)
+
+
+def find_suite(suite_dir: Path | None) -> Suite:
+    """The suite at ``suite_dir``, else the default one; ``SuiteError`` says where it looked."""
+    if suite_dir is not None:
+        return open_suite(suite_dir)
+    found = default_suite_dir()
+    if found is None:
+        looked = ", ".join(str(c) for c in suite_candidates())
+        raise SuiteError(f"no W3C SPARQL 1.1 test suite found (looked in {looked}); give --suite DIR "
+                         f"(the sparql11 folder of the W3C RDF tests) or set ${SUITE_VARIABLE}")
+    return open_suite(found)
 
 
 def _selected(items: list, parts: tuple[str, ...], part: str, patterns: tuple[str, ...]) -> list:
@@ -95,24 +122,25 @@ def conformance(suite_dir: Path | None = None, endpoint_url: str | None = None,
                 graph_store_url: str | None = None, server: str = "spine-evidence",
                 only: str | None = None, patterns: tuple[str, ...] = (), min_query_pass: float = 0.95,
                 store: Path | None = None, progress: Callable[[Outcome], None] = lambda outcome: None,
-                literal_equality: str = "term") -> Report:
+                literal_equality: str = DEFAULT_LITERAL_EQUALITY) -> Report:
     """Run the W3C SPARQL 1.1 protocol, query-evaluation and syntax tests over HTTP.
 
     Without ``endpoint_url`` the chosen ``server`` is started on a free port of
     127.0.0.1 with the data of the selected tests (``store``: the store folder
     our server starts from) and stopped afterwards. ``patterns`` select tests
     by id (``bind/*``). Raises ``SuiteError`` or ``EndpointError`` when the
-    suite or the endpoint is unusable. ``literal_equality`` (``term`` or
-    ``value``) says how the bar counts typed literals; the report shows both.
+    suite or the endpoint is unusable (no ``suite_dir``: see
+    :func:`suite_candidates`). ``literal_equality`` (``value``, the default,
+    or ``term``) says how the bar counts typed literals; the report shows both.
     """
     if only is not None and only not in PARTS:
         raise ValueError(f"unknown part {only!r}; expected one of {', '.join(PARTS)}")
-    if literal_equality not in ("term", "value"):
-        raise ValueError(f"unknown literal equality {literal_equality!r}; expected term or value")
+    if literal_equality not in LITERAL_EQUALITIES:
+        raise ValueError(f"unknown literal equality {literal_equality!r}; expected {' or '.join(LITERAL_EQUALITIES)}")
     if server not in SERVERS:
         raise ValueError(f"unknown server {server!r}; expected one of {', '.join(SERVERS)}")
     parts = PARTS if only is None else (only,)
-    suite = open_suite(suite_dir or default_suite_dir())
+    suite = find_suite(suite_dir)
     tests = select_tests(suite, parts, patterns)
     if not any(tests.values()):
         raise ValueError(f"no {' or '.join(parts)} test id matches {' '.join(patterns)}")

@@ -18,6 +18,7 @@ from .config import AppConfig
 from .errors import register_errors
 from .fast_path import QueryFastPath
 from .http_cache import register_http_cache
+from .retirement import start_memory_guard
 from .state import EXTENSION_KEY, EndpointState, current_dataset, current_state, current_store, open_state
 
 __all__ = ["AppConfig", "EndpointState", "create_app", "current_dataset", "current_state", "current_store"]
@@ -33,6 +34,7 @@ def create_app(config: AppConfig | Mapping | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.json.sort_keys = False
     app.extensions[EXTENSION_KEY] = open_state(config)
+    start_memory_guard(app.extensions[EXTENSION_KEY])
     register_errors(app)
     register_blueprints(app)
     register_http_cache(app)

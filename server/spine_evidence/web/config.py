@@ -10,12 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .query_bounds import QueryBounds
+
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_BODY = 1024 * 1024
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 DEFAULT_CACHE_MAX_AGE = 300
 DEFAULT_QUERY_THREADS = 4
+DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
+DEFAULT_MAX_MEMORY = 2 * 1024 * 1024 * 1024
+DEFAULT_QUEUE = 8
+DEFAULT_PER_CLIENT = 2
 # What happens to the worker once a query missed its deadline and got its 503 (see ``query_operation``).
 RUNAWAY_ACTIONS = ("abandon", "exit", "retire")
 
@@ -37,6 +43,11 @@ class AppConfig:
     ``retire`` (granian: the worker stops itself gracefully, finishing its other
     requests, and is respawned). ``serve`` sets it for its WSGI server.
     ``query_threads``: queries evaluated at once per worker process.
+    ``bounds``: the input bounds checked before a query is parsed (see ``query_bounds``).
+    ``max_answer_bytes``: answer bytes (as TSV or N-Triples text) before truncation.
+    ``max_memory``: resident bytes of a worker before its queries get 503 and it is replaced (0: no cap).
+    ``queue``: queries per worker that may wait for a query thread (more get 503).
+    ``per_client``: queries of one client address per worker at once (more get 429).
     ``cache_bytes``: bound of the per-worker result cache (0 disables it).
     ``cache_max_age``: seconds in ``Cache-Control: public, max-age`` of GET answers.
     ``graph_version``: overrides the version read from ``build.json``.
@@ -51,6 +62,11 @@ class AppConfig:
     service_allow: tuple[str, ...] = ()
     runaway: str = "abandon"
     query_threads: int = DEFAULT_QUERY_THREADS
+    bounds: QueryBounds = field(default_factory=QueryBounds)
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
+    max_memory: int = DEFAULT_MAX_MEMORY
+    queue: int = DEFAULT_QUEUE
+    per_client: int = DEFAULT_PER_CLIENT
     cache_bytes: int = DEFAULT_CACHE_BYTES
     cache_max_age: int = DEFAULT_CACHE_MAX_AGE
     graph_version: str | None = None
@@ -67,6 +83,10 @@ class AppConfig:
             raise ValueError(f"runaway must be one of {', '.join(RUNAWAY_ACTIONS)}, not {self.runaway!r}")
         if self.query_threads < 1:
             raise ValueError(f"query_threads must be at least 1, not {self.query_threads}")
+        if self.max_answer_bytes < 1 or self.per_client < 1:
+            raise ValueError("max_answer_bytes and per_client must be at least 1")
+        if self.max_memory < 0 or self.queue < 0:
+            raise ValueError("max_memory and queue must not be negative")
         if self.cache_bytes < 0 or self.cache_max_age < 0:
             raise ValueError("cache_bytes and cache_max_age must not be negative")
         for iri in self.service_allow:

@@ -4,7 +4,8 @@ The Service Description (https://www.w3.org/TR/sparql11-service-description/)
 answers a GET of ``/sparql`` without a query: the protocol blueprint calls
 :func:`service_description_response`. The VoID (https://www.w3.org/TR/void/)
 and DCAT description of the dataset is served at ``/.well-known/void``.
-Both are built from :class:`~.dataset_statistics.Statistics`, computed from the store
+The service description also lists the prefixes every query gets predeclared
+(:func:`prefix_declarations`). Both are built from :class:`~.dataset_statistics.Statistics`, computed from the store
 with SPARQL once per graph version, and serialised by pyoxigraph in the
 format the client negotiates (``negotiation.RDF_FORMATS``).
 """
@@ -13,17 +14,23 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from ..namespaces import BASE, DCAT, DOCUMENT_IRI, SD, VOID
+from ..namespaces import BASE, DCAT, DOCUMENT_IRI, SD, SH, VOID
+from ..sparql import PREDECLARED_PREFIXES
+from .config import AppConfig
 from .negotiation import RDF_FORMATS, RESULTS_FORMATS, canonical_types
 from .rdf_documents import Triples, iri, rdf_response, typed
+from .protocol import MIN_TIMEOUT
+from .query_bounds import camel
 from .state import current_state
 from .dataset_statistics import Statistics, statistics_for
 
 blueprint = Blueprint("description", __name__)
 
 FORMATS = "http://www.w3.org/ns/formats/"
+# The endpoint's own limits, as properties of its sd:Service (documented in the README, "The SPARQL endpoint").
+LIMITS = BASE + "service#"
 # Media type → W3C format IRI (https://www.w3.org/ns/formats/), for sd:resultFormat and dct:format.
 FORMAT_IRIS: dict[str, str] = {
     "application/sparql-results+json": FORMATS + "SPARQL_Results_JSON",
@@ -63,8 +70,25 @@ def triple(s: ox.NamedNode | ox.BlankNode, p, o) -> ox.Triple:
     return ox.Triple(s, iri(p), iri(o) if isinstance(o, str) else o)
 
 
-def service_description(endpoint: str, stats: Statistics, service_allowed: bool) -> Triples:
-    """The ``sd:Service`` of the endpoint at ``endpoint`` (an absolute URL), as triples."""
+def limits(config: AppConfig) -> dict[str, int | float]:
+    """The endpoint's limits by local name in ``LIMITS`` (camel case of the config and bound names)."""
+    named = {**config.bounds.as_dict(), "max_rows": config.max_rows, "max_answer_bytes": config.max_answer_bytes,
+             "max_request_bytes": config.max_body, "max_worker_memory_bytes": config.max_memory,
+             "queue": config.queue, "per_client": config.per_client, "timeout_seconds": config.timeout,
+             "min_client_timeout_seconds": MIN_TIMEOUT}
+    return {camel(name): value for name, value in named.items()}
+
+
+def limit_literal(value: int | float) -> ox.Literal:
+    """An ``xsd:integer``, or an ``xsd:decimal`` for seconds."""
+    if isinstance(value, int):
+        return typed(value)
+    return ox.Literal(f"{value:.3f}".rstrip("0").rstrip("."), datatype=ox.NamedNode(str(XSD.decimal)))
+
+
+def service_description(endpoint: str, stats: Statistics, service_allowed: bool,
+                        config: AppConfig | None = None) -> Triples:
+    """The ``sd:Service`` of the endpoint at ``endpoint`` (an absolute URL), as triples, with its limits."""
     service = ox.NamedNode(endpoint + "#service")
     yield triple(service, RDF.type, SD.Service)
     yield triple(service, SD.endpoint, endpoint)
@@ -76,7 +100,34 @@ def service_description(endpoint: str, stats: Statistics, service_allowed: bool)
         yield triple(service, SD.feature, SD.BasicFederatedQuery)
     if stats.union_default_graph:
         yield triple(service, SD.feature, SD.UnionDefaultGraph)
+    for name, value in limits(config or AppConfig()).items():
+        yield triple(service, LIMITS + name, limit_literal(value))
     yield from default_dataset(service, stats)
+    yield from prefix_declarations(service, endpoint)
+
+
+def prefix_declarations(service: ox.NamedNode, endpoint: str) -> Triples:
+    """The predeclared prefixes as SHACL prefix declarations, linked from the service.
+
+    The Service Description vocabulary has no term for them; SHACL does
+    (https://www.w3.org/TR/shacl/#sparql-prefixes): an ``owl:Ontology`` whose
+    ``sh:declare`` values are ``sh:PrefixDeclaration`` s with ``sh:prefix``
+    and ``sh:namespace`` (an ``xsd:anyURI`` literal), the node SHACL-SPARQL's
+    ``sh:prefixes`` points to, and the way published query collections (the
+    SIB's SPARQL examples) list an endpoint's prefixes. Declared on a node of
+    its own (``<endpoint#prefixes>``), as SHACL types it, and linked from the
+    ``sd:Service`` with ``rdfs:seeAlso``.
+    """
+    declarations = ox.NamedNode(endpoint + "#prefixes")
+    any_uri = ox.NamedNode(str(XSD.anyURI))
+    yield triple(service, RDFS.seeAlso, declarations)
+    yield triple(declarations, RDF.type, OWL.Ontology)
+    for prefix, namespace in PREDECLARED_PREFIXES.items():
+        declaration = ox.BlankNode()
+        yield triple(declarations, SH.declare, declaration)
+        yield triple(declaration, RDF.type, SH.PrefixDeclaration)
+        yield triple(declaration, SH.prefix, ox.Literal(prefix))
+        yield triple(declaration, SH.namespace, ox.Literal(namespace, datatype=any_uri))
 
 
 def default_dataset(service: ox.NamedNode, stats: Statistics) -> Triples:
@@ -187,8 +238,8 @@ def service_description_response() -> Response:
     if prefers_html():
         return redirect(url_for("query_page.query_page"), code=303)
     endpoint = request.base_url
-    allowed = bool(current_state().config.service_allow)
-    return rdf_response(list(service_description(endpoint, current_statistics(), allowed)))
+    config = current_state().config
+    return rdf_response(list(service_description(endpoint, current_statistics(), bool(config.service_allow), config)))
 
 
 @blueprint.get("/.well-known/void")

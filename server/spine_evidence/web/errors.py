@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Accept, Content-Type, X-SPARQL-Timeout, If-None-Match, Cache-Control"
-CORS_EXPOSE = "X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Rows, ETag, Vary, X-Cache"
+CORS_EXPOSE = ("X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Max-Answer-Bytes, X-SPARQL-Rows, ETag, Vary, "
+               "X-Cache, Retry-After")
 CORS_MAX_AGE = "86400"
 _HEADER_LIST = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$")
 

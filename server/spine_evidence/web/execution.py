@@ -9,24 +9,26 @@ The one exception is a query whose cost is bounded whatever the data (one
 triple pattern, see ``bounded``): :func:`first_rows` answers it on the
 request thread, saving the two thread switches of the hand-off.
 
-Row limit: SELECT solutions are first serialised by pyoxigraph as TSV (one
-line per solution), cut after ``max_rows`` lines, parsed back by pyoxigraph
+Row and byte limits: SELECT solutions are first serialised by pyoxigraph as
+TSV (one line per solution), cut after ``max_rows`` lines or at the last whole
+line within ``max_bytes`` (the writer stops the evaluation there, so memory
+stays near that bound; a line over ``MAX_ROW_BYTES``, which pyoxigraph could
+not read back, also ends the answer), parsed back by pyoxigraph
 and serialised in the negotiated format; CONSTRUCT/DESCRIBE triples are
-taken up to the limit and serialised by pyoxigraph. Nothing is written by hand.
+taken up to the limits (bytes counted as N-Triples text) and serialised by
+pyoxigraph. Nothing is written by hand.
 """
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
-from collections.abc import Callable
 from itertools import islice
-from typing import Generic, NamedTuple, TypeVar
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
+from ..sparql import evaluate as evaluate_query
 from .negotiation import (
     RDF_FORMAT_NAMES,
     RDF_FORMATS,
@@ -37,15 +39,12 @@ from .negotiation import (
 )
 from .protocol import QueryRequest
 
-T = TypeVar("T")
 TSV = ox.QueryResultsFormat.TSV
 UNKNOWN_FUNCTION = re.compile(r"custom function <([^>]*)> is not supported")
 MAX_UNKNOWN_FUNCTIONS = 16
+DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
+MAX_ROW_BYTES = 16 * 1024 * 1024 - 1024  # pyoxigraph reads TSV lines of at most 16 MiB back
 PREFIXED_FORMATS = frozenset({ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG})
-
-
-class DeadlineExceeded(Exception):
-    """The query did not finish before its deadline."""
 
 
 class QuerySyntaxError(Exception):
@@ -65,96 +64,10 @@ class Answer(NamedTuple):
     truncated: bool = False
 
 
-class _Job(Generic[T]):
-    """One call handed to a query thread, with its outcome.
-
-    ``done`` is a lock held until the call has finished (cheaper than an Event).
-    """
-
-    __slots__ = ("call", "done", "value", "error", "abandoned")
-
-    def __init__(self, call: Callable[[], T]) -> None:
-        self.call = call
-        self.done = threading.Lock()
-        self.done.acquire()
-        self.value: T | None = None
-        self.error: BaseException | None = None
-        self.abandoned = False
-
-    def run(self) -> None:
-        try:
-            self.value = self.call()
-        except BaseException as error:  # handed back to the waiting request thread
-            self.error = without_tracebacks(error)
-        finally:
-            self.done.release()
-
-
-class QueryRunner:
-    """Runs calls on a pool of ``threads`` daemon query threads and waits for each with a deadline.
-
-    pyoxigraph releases the GIL while it evaluates, so the threads run queries
-    side by side. A call that misses its deadline is abandoned: its thread
-    ends once the call returns, and a fresh thread takes its place at once.
-    What really stops the runaway call (ending the process) is the caller's
-    choice (``AppConfig.runaway``).
-    """
-
-    def __init__(self, threads: int = 4) -> None:
-        self.threads = threads
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._started = False
-
-    def _start(self, count: int) -> None:
-        for _ in range(count):
-            threading.Thread(target=_serve_jobs, args=(self._jobs,), name="sparql-query", daemon=True).start()
-
-    def run(self, call: Callable[[], T], timeout: float) -> T:
-        """The value of ``call()``, run on a query thread; :class:`DeadlineExceeded` after ``timeout`` s."""
-        if not self._started:
-            with self._lock:
-                if not self._started:
-                    self._start(self.threads)
-                    self._started = True
-        job = _Job(call)
-        self._jobs.put(job)
-        if not job.done.acquire(timeout=timeout):
-            job.abandoned = True
-            self._start(1)  # replaces the thread held by the runaway call
-            raise DeadlineExceeded(f"the query did not finish within its deadline of {timeout:g} s and was stopped")
-        if job.error is not None:
-            raise job.error
-        return job.value  # type: ignore[return-value]
-
-
-def without_tracebacks(error: BaseException) -> BaseException:
-    """``error`` and the exceptions chained to it with their tracebacks dropped.
-
-    pyoxigraph objects may only be released on the thread that made them; a
-    traceback would keep the query thread's frames (and their results) alive
-    and release them on the request thread.
-    """
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        current.__traceback__ = None
-        current = current.__cause__ or current.__context__
-    return error
-
-
-def _serve_jobs(jobs: queue.SimpleQueue) -> None:
-    """A query thread: run jobs until one of them is abandoned (a fresh thread replaced this one)."""
-    while True:
-        job = jobs.get()
-        job.run()
-        if job.abandoned:
-            return
-
-
 def evaluate(store: ox.Store, request: QueryRequest):
-    """Parse ``request.query`` and start evaluating it on ``store`` with the protocol dataset.
+    """Parse ``request.query`` (prefixes predeclared, see ``spine_evidence.sparql``) and start evaluating it.
+
+    The protocol dataset of ``request`` is the query's default and named graphs.
 
     A function pyoxigraph does not know is, as SPARQL says, an expression
     error (unbound value, false filter), not a failed query: each one it
@@ -167,7 +80,7 @@ def evaluate(store: ox.Store, request: QueryRequest):
         options["named_graphs"] = [ox.NamedNode(iri) for iri in request.named_graphs]
     for _ in range(MAX_UNKNOWN_FUNCTIONS + 1):
         try:
-            return store.query(request.query, **options)
+            return evaluate_query(store, request.query, **options)
         except SyntaxError as error:
             raise QuerySyntaxError(f"the query is not valid SPARQL 1.1: {error}") from None
         except (RuntimeError, ValueError, OSError) as error:
@@ -183,17 +96,20 @@ def no_value(*_terms: object) -> None:
     return None
 
 
-def serialize_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: int) -> tuple[bytes, int, bool]:
-    """Serialise at most ``max_rows`` solutions as ``fmt``; also the row count and whether it was cut."""
-    writer = _LineLimit(max_rows + 2)  # header line, max_rows solutions, one more to detect the cut
+def serialize_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: int,
+                        max_bytes: int = DEFAULT_MAX_ANSWER_BYTES) -> tuple[bytes, int, bool]:
+    """Serialise the solutions that fit ``max_rows`` and ``max_bytes`` as ``fmt``; also the row count and the cut.
+
+    The bytes counted are those of the TSV form; a row longer than
+    ``MAX_ROW_BYTES`` (pyoxigraph's limit when reading TSV back) also ends the answer.
+    """
+    writer = _LineLimit(max_rows + 2, max_bytes)  # header, max_rows solutions, one more to detect the cut
     try:
         solutions.serialize(writer, format=TSV)
     except Exception:  # _LimitReached, possibly wrapped by pyoxigraph
-        if writer.count < writer.limit:
+        if not writer.stopped:
             raise
-    truncated = writer.count > max_rows + 1
-    lines = writer.lines(max_rows + 1) if truncated else b"".join(writer.chunks)
-    rows = min(writer.count, max_rows + 1) - 1
+    lines, rows, truncated = writer.kept(max_rows + 1)
     if fmt == TSV and not truncated:
         return lines, rows, False
     return ox.parse_query_results(lines, format=TSV).serialize(format=fmt), rows, truncated
@@ -204,39 +120,56 @@ class _LimitReached(Exception):
 
 
 class _LineLimit:
-    """A binary writer that keeps what it is given and stops the writer after ``limit`` lines."""
+    """A binary writer that keeps what it is given and stops the writer after ``limit`` lines or ``max_bytes``."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_bytes: int) -> None:
         self.limit = limit
+        self.max_bytes = max_bytes
         self.count = 0
+        self.size = 0
+        self.stopped = False
         self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         self.chunks.append(bytes(data))
         self.count += data.count(b"\n")
-        if self.count >= self.limit:
+        self.size += len(data)
+        if self.count >= self.limit or self.size > self.max_bytes:
+            self.stopped = True
             raise _LimitReached()
         return len(data)
 
     def flush(self) -> None:
         """Nothing to flush: everything is kept in memory."""
 
-    def lines(self, n: int) -> bytes:
-        """The first ``n`` lines written (each with its newline)."""
+    def kept(self, lines: int) -> tuple[bytes, int, bool]:
+        """The first complete lines (at most ``lines``, header included) within the byte bound; rows; cut or not."""
         data = b"".join(self.chunks)
-        end = -1
-        for _ in range(n):
-            end = data.find(b"\n", end + 1)
-            if end < 0:
-                return data
-        return data[: end + 1]
+        self.chunks = []
+        end, count = 0, 0
+        while count < lines:
+            found = data.find(b"\n", end)
+            if found < 0 or found + 1 > max(self.max_bytes, 0) and count > 0 or found + 1 - end > MAX_ROW_BYTES:
+                break
+            end, count = found + 1, count + 1
+        if count == 0:  # not even the header line: a variable name cannot be that long
+            return data, 0, False
+        return data[:end], count - 1, end < len(data)
 
 
-def serialize_triples(triples: ox.QueryTriples, fmt: ox.RdfFormat, max_rows: int) -> tuple[bytes, int, bool]:
-    """Serialise at most ``max_rows`` triples as ``fmt``; also the count and whether it was cut."""
-    kept = list(islice(triples, max_rows + 1))
-    truncated = len(kept) > max_rows
-    kept = kept[:max_rows]
+def serialize_triples(triples: ox.QueryTriples, fmt: ox.RdfFormat, max_rows: int,
+                      max_bytes: int = DEFAULT_MAX_ANSWER_BYTES) -> tuple[bytes, int, bool]:
+    """Serialise the triples that fit ``max_rows`` and ``max_bytes`` (counted as N-Triples text) as ``fmt``.
+
+    Also returns the count and whether the answer was cut.
+    """
+    kept, size, truncated = [], 0, False
+    for found in islice(triples, max_rows + 1):
+        size += len(str(found)) + 3
+        if len(kept) == max_rows or size > max_bytes:
+            truncated = True
+            break
+        kept.append(found)
     prefixes = used_prefixes(kept) if fmt in PREFIXED_FORMATS else None
     body = ox.serialize(kept, format=fmt, prefixes=prefixes)
     return body or b"", len(kept), truncated
@@ -248,28 +181,29 @@ def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
     return {prefix: iri for prefix, iri in PREFIXES.items() if f"<{iri}".encode() in text}
 
 
-def answer(store: ox.Store, request: QueryRequest, max_rows: int) -> Answer:
+def answer(store: ox.Store, request: QueryRequest, max_rows: int, max_bytes: int = DEFAULT_MAX_ANSWER_BYTES) -> Answer:
     """Evaluate ``request`` on ``store`` and serialise it in the negotiated format.
 
     Raises :class:`QuerySyntaxError`, :class:`QueryEvaluationError`, or the
     negotiation errors (``NotAcceptable``, ``UnknownFormat``).
     """
-    return serialized(evaluate(store, request), request, max_rows)
+    return serialized(evaluate(store, request), request, max_rows, max_bytes)
 
 
-def first_rows(store: ox.Store, request: QueryRequest, max_rows: int, rows: int) -> Answer | None:
+def first_rows(store: ox.Store, request: QueryRequest, max_rows: int, rows: int,
+               max_bytes: int = DEFAULT_MAX_ANSWER_BYTES) -> Answer | None:
     """:func:`answer`, when it has at most ``rows`` rows (else ``None``: the evaluation is cut there).
 
     For a query answered on the request thread (see ``bounded``): its
     evaluation stops with the serialisation, once ``rows`` rows are written.
     """
     limit = min(rows, max_rows)
-    found = serialized(evaluate(store, request), request, limit)
-    return None if found.truncated and limit < max_rows else found
+    found = serialized(evaluate(store, request), request, limit, max_bytes)
+    return None if found.truncated and limit < max_rows and found.rows == limit else found
 
 
-def serialized(result, request: QueryRequest, max_rows: int) -> Answer:
-    """The evaluated ``result`` of ``request`` serialised in the negotiated format, cut after ``max_rows``."""
+def serialized(result, request: QueryRequest, max_rows: int, max_bytes: int = DEFAULT_MAX_ANSWER_BYTES) -> Answer:
+    """The evaluated ``result`` of ``request`` in the negotiated format, cut after ``max_rows`` or ``max_bytes``."""
     results_type, rdf_type = negotiated_types(request.accept, request.format)
     if isinstance(result, ox.QueryTriples):
         media_type, table, names, serialize = rdf_type, RDF_FORMATS, RDF_FORMAT_NAMES, serialize_triples
@@ -281,7 +215,7 @@ def serialized(result, request: QueryRequest, max_rows: int) -> Answer:
     try:
         if isinstance(result, ox.QueryBoolean):
             return Answer(result.serialize(format=fmt), media_type)
-        body, rows, truncated = serialize(result, fmt, max_rows)
+        body, rows, truncated = serialize(result, fmt, max_rows, max_bytes)
     except (RuntimeError, ValueError, OSError) as error:  # e.g. an allowed SERVICE that failed
         raise QueryEvaluationError(f"the query could not be evaluated: {error}") from None
     return Answer(body, media_type, rows, truncated)

@@ -2,11 +2,11 @@
 
 Flask's request and response objects, routing and hooks cost more than
 answering a small query from the store or the cache. :class:`QueryFastPath`
-wraps the Flask app: a GET of ``/sparql`` with a query string, or a POST to
-it, is answered by :func:`.query_operation.query_reply` (the code the
-``/sparql`` view runs too) with the CORS headers Flask would add;
-everything else (the service description, preflights, HEAD, other routes)
-goes to Flask unchanged.
+wraps the Flask app: a GET or HEAD of ``/sparql`` with a query string, or a
+POST to it, is answered by :func:`.query_operation.query_reply` (the code
+the ``/sparql`` view runs too) with the CORS headers Flask would add; a HEAD
+gets the headers of the GET, without its body. Everything else (the service
+description, preflights, other routes) goes to Flask unchanged.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .errors import CORS_EXPOSE
-from .query_operation import Reply, error_reply, query_reply
+from .query_operation import RUNAWAY_KEY, Reply, error_reply, query_reply
 from .state import EndpointState
 
 PATHS = frozenset({"/sparql", "/sparql/"})
@@ -40,21 +40,25 @@ class QueryFastPath:
         if environ.get("PATH_INFO") not in PATHS:
             return False
         method = environ.get("REQUEST_METHOD")
-        return method == "POST" or (method == "GET" and bool(environ.get("QUERY_STRING")))
+        return method == "POST" or (method in ("GET", "HEAD") and bool(environ.get("QUERY_STRING")))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if not self.handles(environ):
             return self.app(environ, start_response)
+        head = environ.get("REQUEST_METHOD") == "HEAD"
+        seen = {**environ, "REQUEST_METHOD": "GET"} if head else environ
         try:
-            reply = query_reply(self.state, environ)
+            reply = query_reply(self.state, seen)
         except Exception as error:  # unforeseen: logged, answered 500 with one line, as Flask would
             log.exception("unexpected error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             reply = unexpected(error)
+        if RUNAWAY_KEY in seen:  # gunicorn's post_request hook reads the server's own environ
+            environ[RUNAWAY_KEY] = seen[RUNAWAY_KEY]
         headers = [*reply.headers, *CORS]
         if reply.status != 304:
             headers.append(("Content-Length", str(len(reply.body))))
         start_response(STATUS_LINES.get(reply.status, str(reply.status)), headers)
-        return [reply.body] if reply.status != 304 else []
+        return [reply.body] if reply.status != 304 and not head else []
 
 
 def unexpected(error: Exception) -> Reply:

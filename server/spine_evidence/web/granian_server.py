@@ -1,40 +1,78 @@
 """``serve`` under granian (a Rust HTTP server) with the WSGI interface: the default server.
 
-Worker model: ``workers`` processes (one per core), forked by granian's main
-process after it binds the socket; each opens the store read-only and runs
-its queries on ``threads`` query threads (pyoxigraph releases the GIL while
-it evaluates), with as many WSGI threads feeding them.
+Worker model: ``workers`` processes (one per core), forked by the
+supervisor (granian's main process, :class:`EndpointGranian`); each opens the
+store read-only and runs its queries on ``threads`` query threads (pyoxigraph
+releases the GIL while it evaluates), fed by ``REQUEST_THREADS`` WSGI threads.
+
+The supervisor never retires. It binds the listening socket once and keeps
+it open; every worker accepts from that same socket. So while a worker
+retires, crashes or restarts, new connections wait in the socket's backlog
+(``BACKLOG``) and are answered by the others or by its successor, instead of
+being refused. It respawns every worker that ends, whatever the cause and
+however often (granian's own crash-loop check, which stops the whole server
+after two deaths of one worker within 5.5 s, is switched off); a worker
+that dies during its first second is respawned after a pause, so a broken
+installation does not spin. Each end is logged once, at the level it
+deserves: a retirement (status 0, see ``retirement``) as a warning, a crash (a
+signal, another status) as an error.
 
 Cancellation: when a query misses its deadline the client gets its 503
 and the worker sends itself SIGTERM (``AppConfig.runaway = "retire"``):
 granian stops it gracefully (no new connections; requests in flight are
-answered), the process exits, which really stops the runaway query, and
-granian's main process spawns a fresh worker. granian treats two exits of
-the same worker within a few seconds as a crash loop and stops the server;
-:class:`EndpointGranian` exempts workers that exited cleanly (status 0: a
-retirement), so a burst of runaway queries cannot take the endpoint down.
+answered), the process exits with status 0, which really stops the runaway
+query, and the supervisor starts a fresh worker.
+
+Stopping: each worker leaves the terminal's process group (see
+:mod:`.worker_process`), so a Ctrl-C or a SIGTERM reaches the supervisor
+alone, which stops each worker with one SIGTERM and ends, after
+``WORKERS_KILL_TIMEOUT``, any still answering (saying so).
+
+Slow and idle clients: HTTP/1.1 only (the HTTP/2 detection of granian's
+``auto`` mode waits for a first byte without any deadline), a deadline on
+each request head and on the idle time between requests, a cap on the
+request bodies read at once (:class:`~.slow_clients.BodyReads`) and a
+connection cap per worker; the figures and why are in :mod:`.slow_clients`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import socket
 import sys
+import time
 from collections.abc import Callable
 
-from granian.constants import Interfaces
-from granian.log import LogLevels
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.log import LogLevels, logger
+from granian.net import SocketSpec
 from granian.server import MPServer
+from granian.server.mp import WorkerProcess
 
+from ..store.location import Announce
 from .app import create_app
 from .config import AppConfig
-from .store_setup import Announce
+from .slow_clients import (
+    BACKLOG,
+    HEADER_READ_SECONDS,
+    REQUEST_THREADS,
+    BodyReads,
+    connections_per_worker,
+    raise_fd_limit,
+    serving,
+)
+from .worker_process import detach_from_terminal_group
 
 APP_TARGET = "spine_evidence.web:create_app"
 RESPAWN_INTERVAL = 0.1
-# Seconds granian waits for a worker told to stop before killing it (a SIGTERM that arrives while a
-# worker is still starting is lost, and the worker would otherwise be waited for forever).
+# Seconds the supervisor waits for a worker told to stop before killing it.
 WORKERS_KILL_TIMEOUT = 5
-BACKLOG = 1024
+# A worker that ends sooner than this after its start is respawned only after the same pause.
+EARLY_DEATH_SECONDS = 1.0
+CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, signal.SIGFPE})
 
 
 def default_workers() -> int:
@@ -42,42 +80,123 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-class EndpointGranian(MPServer):
-    """granian's process manager, with retired workers (exit status 0) respawned without a crash-loop check."""
+def describe_exit(exitcode: int | None) -> tuple[int, str]:
+    """The log level and the words for a worker that ended by itself with ``exitcode``."""
+    if exitcode == 0:
+        return logging.WARNING, "retired itself (a runaway query: past its deadline or over the memory cap)"
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else f"signal {-exitcode}"
+        verb = "crashed" if -exitcode in CRASH_SIGNALS else "was ended"
+        return logging.ERROR, f"{verb} ({name})"
+    return logging.ERROR, f"exited with status {exitcode}"
 
-    def _respawn_workers(self, workers, spawn_target, target_loader, delay: float = 0):
-        retired = [idx for idx in workers if idx < len(self.wrks) and self.wrks[idx].inner.exitcode == 0]
+
+class EndpointWorker(WorkerProcess):
+    """A granian worker process whose end, when the supervisor did not ask for it, is logged as what it was."""
+
+    def _watcher(self) -> None:
+        self.inner.join()
+        if self.interrupt_by_parent:
+            return
+        level, what = describe_exit(self.inner.exitcode)
+        logger.log(level, f"worker-{self.idx + 1} (PID {self.inner.pid}) {what}; starting a new one")
+        self.parent.interrupt_children.append(self.idx)
+        self.parent.main_loop_interrupt.set()
+
+
+def has_ended(worker: WorkerProcess, settle: float = 0.2) -> bool:
+    """Whether ``worker`` has ended, allowing for the moment between its pipe closing and its exit being seen."""
+    until = time.monotonic() + settle
+    while worker.is_alive():
+        if time.monotonic() > until:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+class EndpointGranian(MPServer):
+    """granian's process manager as a supervisor that holds the socket and always respawns (module docstring)."""
+
+    def _init_shared_socket(self) -> None:
+        """Bind once, here, and keep the socket: workers inherit it (granian on Linux binds one per worker)."""
+        self._ssp = None
+        self._shd = SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
+        self._sfd = self._shd.get_fd()
+        self._sso = socket.socket(fileno=self._sfd)
+        self._sso.set_inheritable(True)
+
+    def _spawn_worker(self, idx, target, callback_loader) -> WorkerProcess:
+        worker = super()._spawn_worker(idx, target, callback_loader)
+        worker.__class__ = EndpointWorker
+        return worker
+
+    def _respawn_workers(self, workers, spawn_target, target_loader, delay: float = 0) -> None:
+        """Respawn ``workers``; never let granian count them towards a crash loop."""
+        now = time.monotonic()
+        if any(now - self.wrks[idx].birth < EARLY_DEATH_SECONDS for idx in workers if idx < len(self.wrks)):
+            time.sleep(EARLY_DEATH_SECONDS)
         super()._respawn_workers(workers, spawn_target, target_loader, delay)
-        for idx in retired:
-            self.respawned_wrks.pop(idx, None)
+        self.respawned_wrks.clear()
+
+    def _stop_workers(self) -> None:
+        """Ask every worker to stop (one SIGTERM each); end those still answering after ``WORKERS_KILL_TIMEOUT``."""
+        for worker in self.wrks:
+            worker.terminate()
+        deadline = time.monotonic() + WORKERS_KILL_TIMEOUT
+        for worker in self.wrks:
+            worker.join(max(0.001, deadline - time.monotonic()))
+            if not has_ended(worker):
+                logger.warning(f"worker-{worker.idx + 1} still had requests in flight {WORKERS_KILL_TIMEOUT} s "
+                               "after the stop (a slow client or a long query); ending it")
+                worker.kill()
+                worker.join()
+        self.wrks.clear()
+
+    def shutdown(self, exit_code: int = 0) -> None:
+        """Stop the workers; a worker that ended by itself meanwhile was logged already, not an error exit."""
+        self.interrupt_children.clear()
+        super().shutdown(exit_code)
 
 
 def app_loader(config: AppConfig) -> Callable[[str], Callable]:
     """The function granian calls in each worker to get the WSGI app (the config is inherited by fork)."""
 
     def load(_target: str) -> Callable:
-        return create_app(config)
+        detach_from_terminal_group()
+        return serving(BodyReads(create_app(config), config.max_body))
 
     return load
+
+
+class QuietThreadCount(logging.Filter):
+    """Drop granian's start-up advice about many Python threads: ours wait on clients, by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Configuration allows spawning up to")
 
 
 def serve_granian(config: AppConfig, host: str, port: int, workers: int, threads: int,
                   announce: Announce = print) -> None:
     """Serve ``create_app(config)`` under granian until interrupted."""
+    raise_fd_limit()
     server = EndpointGranian(
         APP_TARGET,
         address=host,
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,
-        blocking_threads=threads,
+        blocking_threads=max(REQUEST_THREADS, 2 * threads),
         backlog=BACKLOG,
+        backpressure=connections_per_worker(),
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_SECONDS * 1000, keep_alive=True),
         respawn_failed_workers=True,
         respawn_interval=RESPAWN_INTERVAL,
         workers_kill_timeout=WORKERS_KILL_TIMEOUT,
         log_level=LogLevels.warning,
         log_access=False,
     )
+    logger.addFilter(QuietThreadCount())
 
     @server.on_startup
     def ready() -> None:

@@ -8,6 +8,10 @@ negotiated Content-Type, so it changes whenever the graph does. It is weak
 (``W/``): the documents are the same graph each time, but blank nodes made
 for them (VoID partitions, the service's dataset) get fresh labels, so the
 bytes may differ.
+
+The Service Description, VoID and the query page write absolute URLs made
+from the request's ``Host``; they carry ``Vary: Host`` so that a shared
+cache keeps one copy per host and never serves one made for another.
 """
 
 from __future__ import annotations
@@ -25,6 +29,17 @@ CACHED_ENDPOINTS = frozenset({
     "linked_data.dereference",
     "sparql.sparql",
 })
+
+
+# The views whose body holds URLs made from the Host header (the service description is sparql.sparql).
+HOST_DEPENDENT = frozenset({"description.void", "query_page.query_page", "sparql.sparql"})
+
+
+def vary_host(response: Response) -> Response:
+    """Add ``Host`` to ``Vary`` of an answer whose body was made from it."""
+    if request.endpoint in HOST_DEPENDENT:
+        response.vary.add("Host")
+    return response
 
 
 def entity_tag(graph_version: str, content_type: str | None) -> str:
@@ -49,5 +64,6 @@ def add_validators(response: Response) -> Response:
 
 
 def register_http_cache(app: Flask) -> None:
-    """Install the validators hook on ``app``."""
+    """Install the validators and ``Vary: Host`` hooks on ``app``."""
     app.after_request(add_validators)
+    app.after_request(vary_host)

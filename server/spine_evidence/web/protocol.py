@@ -14,6 +14,7 @@ import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NoReturn
 from urllib.parse import parse_qsl, unquote_plus
 
 import pyoxigraph as ox
@@ -26,6 +27,9 @@ UTF8_NAMES = frozenset({"utf-8", "utf8"})
 TIMEOUT_HEADER = "X-SPARQL-Timeout"
 UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
 SINGLE_PARAMETERS = ("timeout",)
+# The shortest deadline a client may ask for. A client deadline that passes never ends a worker by itself
+# (see ``retirement``); below this one a query could not even be handed to a query thread.
+MIN_TIMEOUT = 0.1
 
 Params = list[tuple[str, str]]
 AnyParams = Params | dict  # pairs, or grouped by name (see :func:`grouped`)
@@ -126,7 +130,7 @@ def body_params(method: str, headers: Mapping[str, str], read_body) -> Params:
     media_type, options = parse_options_header(headers.get("Content-Type", ""))
     media_type = media_type.lower()
     if media_type == SPARQL_UPDATE:
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are refused")
+        refuse_after_reading(read_body, 403, "this endpoint is read-only: SPARQL Update requests are refused")
     if media_type == FORM:
         check_charset(options, media_type)
         return decode_params(read_body(), "form body")
@@ -137,8 +141,21 @@ def body_params(method: str, headers: Mapping[str, str], read_body) -> Params:
         except UnicodeDecodeError as error:
             raise ProtocolError(400, f"the query body is not valid UTF-8 (byte {error.start})") from None
     if not media_type:
-        raise ProtocolError(415, f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}")
-    raise ProtocolError(415, f"unsupported Content-Type {media_type!r}; use {FORM} or {SPARQL_QUERY}")
+        refuse_after_reading(read_body, 415, f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}")
+    refuse_after_reading(read_body, 415, f"unsupported Content-Type {media_type!r}; use {FORM} or {SPARQL_QUERY}")
+
+
+def refuse_after_reading(read_body, status: int, message: str) -> NoReturn:
+    """Raise ``ProtocolError(status, message)`` once the refused body has been read.
+
+    Answering before the body is read makes the WSGI server close the
+    kept-alive connection without ``Connection: close``, so a client's next
+    request on it fails (seen as a rare ConnectionError in the W3C protocol
+    tests). A body that cannot be read (too big, too slow) is answered with
+    its own error instead.
+    """
+    read_body()
+    raise ProtocolError(status, message)
 
 
 def values(params: AnyParams, name: str) -> list[str]:
@@ -194,6 +211,9 @@ def deadline(params: AnyParams, headers: Mapping[str, str], limit: float) -> flo
         raise ProtocolError(400, f"timeout {asked!r} is not a number of seconds") from None
     if not seconds > 0 or seconds != seconds:
         raise ProtocolError(400, f"timeout {asked!r} must be a positive number of seconds")
+    if seconds < min(MIN_TIMEOUT, limit):
+        raise ProtocolError(400, f"timeout {asked!r} is below the shortest deadline a client may ask, "
+                                 f"{MIN_TIMEOUT:g} s")
     return min(seconds, limit)
 
 

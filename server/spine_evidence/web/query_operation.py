@@ -4,41 +4,40 @@ Works on the WSGI environ alone, so that :mod:`.fast_path` can answer
 queries without building Flask request and response objects; the ``/sparql``
 view wraps the same :class:`Reply` in a Flask response.
 
-A query that misses its deadline gets a 503; then ``AppConfig.runaway``
-says what really stops it: ``exit`` marks the environ so that gunicorn's
-``post_request`` hook ends the worker (see ``server.py``); ``retire`` sends
-this worker SIGTERM, which granian takes as a graceful stop (the worker
-finishes its other requests, then exits, killing the runaway thread) and
-respawns it (see ``granian_server.py``); ``abandon`` leaves the thread.
+Order of the checks: the input bounds (:mod:`.query_bounds`, one linear
+scan) and the update screen on the request thread; then, for a query not
+answered inline, admission (:mod:`.query_runner`) and, on a query thread
+within the deadline counted from the request's arrival, the SERVICE screen
+(rdflib's parser), pyoxigraph's parse, evaluation and serialisation. A query
+that misses its deadline gets a 503; :mod:`.retirement` then stops it.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from werkzeug.sansio.utils import get_current_url, get_host
 from werkzeug.wsgi import get_input_stream
 
 from .bounded import INLINE_ROWS, bounded
+from .environ import RequestHeaders, content_length, request_base_iri
 from .cache import MAX_RAW_QUERY_STRING, AnswerKey, Entry, answer_key
 from .errors import accept_prefers_json, error_body
-from .execution import Answer, DeadlineExceeded, QueryEvaluationError, QuerySyntaxError, answer, first_rows
-from .negotiation import NotAcceptable, UnknownFormat, content_type, negotiated_types
-from .protocol import ProtocolError, QueryRequest, base_iri, parse_query_request
-from .safety import Refused, check_query, update_operation
+from .execution import Answer, QueryEvaluationError, QuerySyntaxError, answer, first_rows
+from .negotiation import (RDF_FORMAT_NAMES, RDF_FORMATS, RESULTS_FORMAT_NAMES, RESULTS_FORMATS, NotAcceptable,
+                          UnknownFormat, choose, content_type, negotiated_types)
+from .protocol import ProtocolError, QueryRequest, parse_query_request
+from .query_bounds import QueryTooLarge, check_bounds, query_form
+from .query_runner import DeadlineExceeded, Overloaded
+from .retirement import RUNAWAY_KEY, watch_runaway
+from .safety import Refused, check_services, refuse_update, update_operation
 from .state import EndpointState
 
-RUNAWAY_KEY = "spine_evidence.runaway"
+__all__ = ["RUNAWAY_KEY", "Reply", "error_reply", "query_reply"]
 BODY_READ_SECONDS = 10
 READ_CHUNK = 64 * 1024
-RETIRE_DELAY = 0.05  # seconds between a runaway's 503 and this worker's graceful stop
-RETIRE_MARGIN = 5.0  # seconds past the deadline after which a retiring worker ends without waiting
-_retiring = threading.Event()
+VARY = ("Vary", "Accept, Host")  # the answer depends on Accept, and on Host through the query's base IRI
 # The environ entries a GET's answer depends on (query string, negotiation, deadline, endpoint URL).
 RAW_REQUEST_FIELDS = ("QUERY_STRING", "HTTP_ACCEPT", "HTTP_X_SPARQL_TIMEOUT", "wsgi.url_scheme", "HTTP_HOST",
                       "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
@@ -49,6 +48,7 @@ STATUS_OF_ERROR: dict[type, int] = {
     QueryEvaluationError: 400,
     UnknownFormat: 400,
     NotAcceptable: 406,
+    QueryTooLarge: 400,
     DeadlineExceeded: 503,
 }
 
@@ -60,59 +60,6 @@ class Reply:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
-
-
-class RequestHeaders(Mapping):
-    """The request headers of a WSGI environ, read by name (case-insensitive) without copying."""
-
-    def __init__(self, environ: Mapping) -> None:
-        self.environ = environ
-
-    @staticmethod
-    @lru_cache(maxsize=64)
-    def key(name: str) -> str:
-        upper = name.upper().replace("-", "_")
-        return upper if upper in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + upper
-
-    def __getitem__(self, name: str) -> str:
-        return self.environ[self.key(name)]
-
-    def get(self, name: str, default=None):
-        """The header ``name`` (``default`` when absent), read without raising ``KeyError``."""
-        return self.environ.get(self.key(name), default)
-
-    def __iter__(self):
-        return (k for k in self.environ if k.startswith("HTTP_"))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-@lru_cache(maxsize=256)
-def endpoint_iri(scheme: str, host_header: str | None, server: tuple, root: str, path: str) -> str | None:
-    """The endpoint's URL as werkzeug's ``request.base_url`` builds it, if it is a valid IRI."""
-    host = get_host(scheme, host_header, server if server[0] else None)
-    return base_iri(get_current_url(scheme, host, root, path))
-
-
-def request_base_iri(environ: Mapping) -> str | None:
-    """The URL of the endpoint this request was sent to (the query's base IRI)."""
-    port = environ.get("SERVER_PORT")
-    server = (environ.get("SERVER_NAME"), int(port) if port and port.isdigit() else None)
-    return endpoint_iri(environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"), server,
-                        environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
-
-
-def content_length(environ: Mapping) -> int | None:
-    """The declared body length (``None`` when absent or not a number)."""
-    declared = environ.get("CONTENT_LENGTH")
-    if not declared:
-        return None
-    try:
-        length = int(declared)
-    except ValueError:
-        return None
-    return length if length >= 0 else None
 
 
 def read_query_request(state: EndpointState, environ: Mapping, headers: Mapping) -> QueryRequest:
@@ -157,7 +104,7 @@ def read_body(environ: Mapping, limit: int) -> bytes:
 
 def validators(state: EndpointState, etag: str | None, method: str) -> list[tuple[str, str]]:
     """``ETag`` and (for GET) ``Cache-Control`` of a cacheable answer, with ``Vary``."""
-    headers = [("Vary", "Accept")]
+    headers = [VARY]
     if etag is not None:
         headers.append(("ETag", etag))
         if method == "GET" and state.config.cache_max_age:
@@ -170,25 +117,54 @@ def answer_reply(state: EndpointState, result: Answer, headers: list[tuple[str, 
     headers = [("Content-Type", content_type(result.media_type)), *headers]
     if result.rows is not None:
         headers += [("X-SPARQL-Rows", str(result.rows)), ("X-SPARQL-Max-Rows", str(state.config.max_rows)),
+                    ("X-SPARQL-Max-Answer-Bytes", str(state.config.max_answer_bytes)),
                     ("X-SPARQL-Truncated", "true" if result.truncated else "false")]
     return Reply(200, headers, result.body)
 
 
-def run_query(state: EndpointState, query: QueryRequest, inline: bool = False) -> Answer:
-    """Answer ``query`` (already checked for safety) on a query thread within its deadline.
+def run_query(state: EndpointState, query: QueryRequest, inline: bool, arrival: float, client: str | None) -> Answer:
+    """Answer ``query`` inline, or on a query thread within its deadline counted from ``arrival``.
 
     ``inline``: the query's cost is bounded (see ``bounded``); it is answered
     on the request thread when it has at most ``INLINE_ROWS`` rows.
     """
+    config = state.config
     try:
-        found = first_rows(state.store, query, state.config.max_rows, INLINE_ROWS) if inline else None
+        found = None
+        if inline:
+            found = first_rows(state.store, query, config.max_rows, INLINE_ROWS, config.max_answer_bytes)
         if found is not None:
             return found
-        return state.runner.run(lambda: answer(state.store, query, state.config.max_rows), query.timeout)
+        return state.runner.run(lambda: screened_answer(state, query), arrival + query.timeout, client)
     except QuerySyntaxError:
         if update_operation(query.query):
             raise Refused(403, "this endpoint is read-only: SPARQL Update is refused") from None
         raise
+    except DeadlineExceeded as error:
+        message = f"the query did not finish within its deadline of {query.timeout:g} s"
+        if query.timeout < config.timeout:
+            message += (f"; it runs on until it ends or reaches the server's deadline of {config.timeout:g} s, "
+                        "and counts against this client's limit of queries until then")
+        else:
+            message += " and was stopped"
+        raise DeadlineExceeded(message, error.job) from None
+
+
+def screened_answer(state: EndpointState, query: QueryRequest) -> Answer:
+    """On a query thread: the SERVICE screen (it parses the query), then the answer."""
+    check_services(query.query, state.config.service_allow)
+    return answer(state.store, query, state.config.max_rows, state.config.max_answer_bytes)
+
+
+def refuse_unacceptable(query: QueryRequest, formats: tuple[str | None, str | None]) -> None:
+    """406 before anything runs when no acceptable format is offered for this query's kind of answer."""
+    form = query_form(query.query)
+    if form is None:
+        return
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    if formats[1 if graph else 0] is None:
+        names, table = (RDF_FORMAT_NAMES, RDF_FORMATS) if graph else (RESULTS_FORMAT_NAMES, RESULTS_FORMATS)
+        choose(query.accept, query.format, names, table)  # raises NotAcceptable with its message
 
 
 def cache_key(state: EndpointState, query: QueryRequest) -> AnswerKey | None:
@@ -227,15 +203,18 @@ def remembered(state: EndpointState, environ: Mapping, headers: Mapping) -> Repl
     return answer_reply(state, entry.answer, [*cached, ("X-Cache", "hit")])
 
 
-def answered(state: EndpointState, environ: Mapping, headers: Mapping) -> Reply:
+def answered(state: EndpointState, environ: Mapping, headers: Mapping, arrival: float) -> Reply:
     """The reply to a well-formed, safe query: 304, a cached answer, or a fresh one."""
+    client = environ.get("REMOTE_ADDR")
     caching = state.config.cache_bytes > 0
     if caching and (reply := remembered(state, environ, headers)) is not None:
         return reply
     query = read_query_request(state, environ, headers)
     inline = bounded(query)
-    if not inline:  # a bounded query holds no update and no SERVICE
-        check_query(query.query, state.config.service_allow)
+    if not inline:  # a bounded query is short, flat, and holds no update and no SERVICE
+        check_bounds(query.query, state.config.bounds)
+        refuse_update(query.query)
+        refuse_unacceptable(query, negotiated_types(query.accept, query.format))
     key = cache_key(state, query)
     entry = state.cache.get(key) if caching and key is not None else None
     etag = entry.etag if entry is not None else key.etag if key is not None else None
@@ -243,9 +222,9 @@ def answered(state: EndpointState, environ: Mapping, headers: Mapping) -> Reply:
     if etag is not None and matches(headers.get("If-None-Match"), etag):
         return Reply(304, cached)
     if not caching or key is None:
-        return answer_reply(state, run_query(state, query, inline), cached)
+        return answer_reply(state, run_query(state, query, inline, arrival, client), cached)
     if entry is None:
-        entry = Entry(run_query(state, query, inline), etag)
+        entry = Entry(run_query(state, query, inline, arrival, client), etag)
         state.cache.put(key, entry)
         if (raw := raw_request(environ)) is not None:
             state.cache.remember(raw, key)
@@ -253,18 +232,23 @@ def answered(state: EndpointState, environ: Mapping, headers: Mapping) -> Reply:
     return answer_reply(state, entry.answer, [*cached, ("X-Cache", "hit")])
 
 
-def query_reply(state: EndpointState, environ: Mapping) -> Reply:
+def query_reply(state: EndpointState, environ: dict) -> Reply:
     """Answer one SPARQL Protocol query operation; errors become 4xx/503 with a message."""
+    arrival = time.monotonic()
     headers = RequestHeaders(environ)
     try:
-        return answered(state, environ, headers)
+        return answered(state, environ, headers, arrival)
     except (ProtocolError, Refused) as error:
         return error_reply(error.status, error.message, headers)
+    except Overloaded as error:
+        reply = error_reply(error.status, error.message, headers)
+        reply.headers.append(("Retry-After", str(error.retry_after)))
+        return reply
     except tuple(STATUS_OF_ERROR) as error:
         if isinstance(error, DeadlineExceeded):
-            stop_runaway(state, environ)
+            watch_runaway(state, environ, error.job)
         reply = error_reply(STATUS_OF_ERROR[type(error)], str(error), headers)
-        reply.headers.append(("Vary", "Accept"))
+        reply.headers.append(VARY)
         return reply
 
 
@@ -272,21 +256,3 @@ def error_reply(status: int, message: str, headers: Mapping) -> Reply:
     """A plain-text (or, when the client prefers it, JSON) error reply."""
     body, kind = error_body(status, message, accept_prefers_json(headers.get("Accept")))
     return Reply(status, [("Content-Type", kind)], body)
-
-
-def stop_runaway(state: EndpointState, environ: dict) -> None:
-    """Arrange for the runaway query's process to end after its 503 (see the module docstring).
-
-    A retiring worker that is still alive once every other query it holds has
-    met its own deadline ends at once (exit status 0, so it is respawned).
-    """
-    action = state.config.runaway
-    if action == "exit":
-        environ[RUNAWAY_KEY] = True
-    elif action == "retire" and not _retiring.is_set():
-        _retiring.set()
-        for delay, call, args in ((RETIRE_DELAY, os.kill, (os.getpid(), signal.SIGTERM)),
-                                  (state.config.timeout + RETIRE_MARGIN, os._exit, (0,))):
-            timer = threading.Timer(delay, call, args)
-            timer.daemon = True
-            timer.start()

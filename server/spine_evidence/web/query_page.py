@@ -3,9 +3,10 @@
 The editor is YASGUI (``@zazuko/yasgui`` from npm), served from this server
 so the page works offline: its ``build/`` folder is found at
 ``AppConfig.options["yasgui_dir"]``, else ``$SPINE_EVIDENCE_YASGUI_DIR``,
-else ``node_modules/@zazuko/yasgui/build`` at the repository root (``npm
-install --prefix . @zazuko/yasgui``). Without it the page has a plain HTML
-form that posts to ``/sparql``. Each README example query is one click away:
+else in the Node package cache (:func:`spine_evidence.node_packages.yasgui_dir`,
+installed by ``python -m spine_evidence.node_packages yasgui``). Without it the
+page has a plain HTML form that posts to ``/sparql`` and says how to get the
+editor. The page lists the predeclared prefixes (``spine_evidence.sparql``). Each README example query is one click away:
 ``/?example=<slug>`` opens the page with it in the editor. The examples
 come from ``AppConfig.options["readme"]`` when set (tests), else the README
 (see :mod:`.example_queries`).
@@ -20,11 +21,13 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 from markupsafe import Markup, escape
 
-from ..namespaces import BASE, PREFIXES
+from .. import node_packages
+from ..namespaces import BASE
+from ..sparql import PREDECLARED_PREFIXES
 from .dataset_statistics import Statistics
 from .description import DATASET_TITLE, current_statistics
 from .errors import error_response
-from .example_queries import CHECKOUT, Example, example_queries
+from .example_queries import Example, example_queries
 from .state import current_state
 
 blueprint = Blueprint(
@@ -32,7 +35,8 @@ blueprint = Blueprint(
 )
 
 YASGUI_ENV = "SPINE_EVIDENCE_YASGUI_DIR"
-YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+YASGUI_FILES = node_packages.YASGUI_FILES
+YASGUI_INSTALL = "python -m spine_evidence.node_packages yasgui"
 CODE_SPAN = re.compile(r"`([^`]+)`")
 DEFAULT_QUERY = "SELECT ?class (COUNT(?s) AS ?instances)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?instances)\nLIMIT 25\n"
 # Result formats the plain form offers: ``format`` parameter value → label.
@@ -42,8 +46,8 @@ FORM_FORMATS = {"json": "Table (SPARQL JSON)", "xml": "SPARQL XML", "csv": "CSV"
 def yasgui_dir() -> Path | None:
     """The folder holding YASGUI's built files, or ``None`` when it is not installed."""
     configured = current_state().config.options.get("yasgui_dir") or os.environ.get(YASGUI_ENV)
-    folder = Path(configured) if configured else CHECKOUT / "node_modules" / "@zazuko" / "yasgui" / "build"
-    return folder if all((folder / name).is_file() for name in YASGUI_FILES) else None
+    folder = Path(configured) if configured else node_packages.yasgui_dir()
+    return folder if node_packages.yasgui_installed(folder) else None
 
 
 def sentence(stats: Statistics) -> str:
@@ -88,9 +92,10 @@ def query_page() -> str:
         chosen=chosen,
         endpoint=endpoint,
         yasgui=yasgui_dir() is not None,
+        yasgui_install=YASGUI_INSTALL,
         form_formats=FORM_FORMATS,
         base=BASE,
-        prefixes=PREFIXES,
+        prefixes=PREDECLARED_PREFIXES,
         alternates={"text/turtle": url_for("description.void")},
     )
 

@@ -13,7 +13,9 @@ worker; the others keep serving meanwhile.
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -23,10 +25,11 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from .. import store as store_module
+from ..store.location import Announce, StoreSetupError, data_store, parse_data_option, resolve_store, store_summary
 from .app import create_app
 from .config import AppConfig
 from .query_operation import RUNAWAY_KEY
-from .store_setup import Announce, StoreSetupError, data_store, parse_data_option, resolve_store
+from .worker_process import detach_from_terminal_group
 
 # gunicorn's own limit on the request line (the longest it allows); a longer GET gets its 4xx.
 REQUEST_LINE_LIMIT = 8190
@@ -60,10 +63,26 @@ def post_request(worker, req, environ, resp) -> None:
         worker.spine_evidence_runaway = True
 
 
+def post_fork(server, worker) -> None:
+    """gunicorn hook, in each new worker: leave the terminal's process group (see ``worker_process``)."""
+    detach_from_terminal_group()
+
+
 def worker_exit(server, worker) -> None:
-    """gunicorn hook: a worker with a runaway query ends now, without waiting for it."""
+    """gunicorn hook: a worker ends now, without waiting for a runaway query or running the interpreter's exit.
+
+    The interpreter's exit (finalising modules while query threads and the
+    store's native threads still run) crashed the worker with SIGSEGV at
+    every shutdown; nothing is left to clean up that the kernel does not.
+    """
+    for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)
     if getattr(worker, "spine_evidence_runaway", False):
-        os._exit(0)
+        server.log.warning("worker (pid:%s) retired itself: a query missed its deadline", worker.pid)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class EndpointServer(BaseApplication):
@@ -79,6 +98,7 @@ class EndpointServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
         self.cfg.set("post_request", post_request)
+        self.cfg.set("post_fork", post_fork)
         self.cfg.set("worker_exit", worker_exit)
         self.cfg.set("when_ready", self.when_ready)
 
@@ -129,6 +149,7 @@ def prepare_config(
         store_module.open_store(store_path)  # closed at once: workers open their own
     except (OSError, ValueError) as error:
         raise StoreSetupError(f"cannot open the store at {store_path}: {' '.join(str(error).split())}") from None
+    announce(f"serving {store_summary(store_path)}")
     version = store_module.read_build_record(store_path).get("graph_version")
     return replace(config, store_path=store_path, graph_version=config.graph_version or version,
                    runaway=RUNAWAY_BY_SERVER[server])
@@ -148,7 +169,7 @@ def serve(
     """Serve the SPARQL endpoint under ``server`` (granian or gunicorn) until interrupted.
 
     ``store``: a store folder or a build folder (default: see
-    ``store_setup.state_dir``), built once when missing or stale. ``data``:
+    ``store.location``: the state folder, where ``build`` writes), built once when missing or stale. ``data``:
     extra ``[IRI=]FILE`` RDF files served as named graphs. ``config`` carries
     the limits (timeout, max rows, max body, SERVICE allow-list, cache).
     ``workers``: processes (default: one per core under granian, two per core

@@ -21,7 +21,7 @@ blueprint = Blueprint("sparql", __name__)
 def sparql():
     """SPARQL 1.1 Protocol query endpoint (GET ?query=, POST form, POST application/sparql-query)."""
     state = current_state()
-    if request.method == "GET" and not request.query_string and state.service_description is not None:
+    if request.method in ("GET", "HEAD") and not request.query_string and state.service_description is not None:
         return state.service_description()
     reply = query_reply(state, request.environ)
     return Response(reply.body, status=reply.status, headers=reply.headers)

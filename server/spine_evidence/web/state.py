@@ -21,7 +21,7 @@ from .. import store as store_module
 from ..store import Dataset, create_store, describe_store, open_store
 from .cache import ResultCache
 from .config import AppConfig
-from .execution import QueryRunner
+from .query_runner import QueryRunner
 
 EXTENSION_KEY = "spine_evidence"
 
@@ -87,7 +87,7 @@ def open_state(config: AppConfig) -> EndpointState:
         store = create_store(None, config.sources)
         version = config.graph_version or store_module.graph_version(config.sources)
         dataset = store_module.count_dataset(store, None, version)
-    runner = QueryRunner(config.query_threads)
+    runner = QueryRunner(config.query_threads, config.queue, config.per_client)
     return EndpointState(config=config, store=store, runner=runner, cache=ResultCache(config.cache_bytes),
                          _dataset=dataset)
 

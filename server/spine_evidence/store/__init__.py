@@ -1,12 +1,15 @@
 """The pyoxigraph store: create it from RDF files, open it read-only, describe its dataset.
 
-A built store is a RocksDB directory (``dist/store/`` in a checkout). Beside it
+Submodules: :mod:`.loading` (bulk loading of RDF files) and :mod:`.location`
+(where the dataset lives, for every command and the server: the one rule).
+
+A built store is a RocksDB directory (``store/`` in a dataset folder). Beside it
 the build writes ``build.json``; its ``graph_version`` (a content hash of the
 sources) tells whether the store is stale. The default graph of the built
 dataset is the merge of the named graphs (``docs/MODEL.md``): each source file
 is bulk-loaded (in Rust) into its named graph and into the default graph,
 with the same blank nodes in both, so a query joins across graphs on them
-(how: :mod:`.store_load`).
+(how: :mod:`.loading`).
 
 :func:`load` makes a store on disk and writes, beside it, ``build.json`` with
 the graph version and the triple counts (its ``dataset``), so that serving
@@ -24,8 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-# FORMAT_BY_EXTENSION, load_source and rdf_format are also this module's (re-exported).
-from .store_load import FORMAT_BY_EXTENSION, load_merged, load_source, rdf_format, repair_blank_nodes  # noqa: F401
+from .loading import load_merged, load_source, repair_blank_nodes
 
 BUILD_RECORD = "build.json"
 STORE_DIR = "store"
@@ -82,7 +84,7 @@ def create_store(
     Each source is ``(graph IRI or None, file)``. ``None`` loads into the
     default graph. A graph IRI loads into that named graph and, with
     ``default_graph_merge``, also into the default graph, blank nodes shared
-    (see :mod:`.store_load`); sources without a graph are loaded last. Quad
+    (see :mod:`.loading`); sources without a graph are loaded last. Quad
     files (N-Quads, TriG) keep their own named graphs; only their
     default-graph triples go to the graph IRI.
     Raises ``ValueError`` (unknown format), ``SyntaxError`` (bad RDF) or

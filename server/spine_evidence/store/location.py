@@ -1,16 +1,24 @@
-"""Which store ``serve`` opens: find it, build it when missing or stale, add ``--data`` files.
+"""Where the dataset lives: the one rule every command and the server follow.
 
-The default location is ``dist/store`` in a checkout and
-``$XDG_CACHE_HOME/spine-evidence/<version>/store`` otherwise (a wheel's own
-folder may not be writable). A store is stale when its ``build.json``
-records an ``input_hash`` that differs from the current sources'; stores
-without one (built by other tools, e.g. the benchmark) are used as they are.
-The default location is also rebuilt when its record lacks the triple
-counts (``dataset``, written since builds stopped scanning at start).
-Extra ``--data`` files go into a separate store that copies the main data
-and adds each file as a named graph (never into the default graph; relative
-IRIs in a file resolve against its graph IRI, as if fetched from it), cached
-under a hash of both, so the main store is never written.
+The **state folder** is ``$SPINE_EVIDENCE_STATE_DIR`` when set, else ``dist/``
+of the checkout this package runs from when that checkout is writable, else
+``$XDG_CACHE_HOME/spine-evidence/<version>`` (a wheel's own folder may not be
+writable). ``build`` writes the dataset there unless given ``--out``;
+``serve`` and ``query`` read it unless given ``--store`` (a dataset folder as
+``build --out`` writes it, or its ``store/``); ``serve`` and ``query`` build it
+first when it is missing or stale, and say so; ``--data`` stores of ``serve``
+are cached there too. A dataset folder holds ``store/`` (the pyoxigraph store)
+and ``build.json`` beside it.
+
+A store is stale when its ``build.json`` records an ``input_hash`` that
+differs from the current sources'; stores without one (made by ``load`` or
+other tools, e.g. the benchmark) are used as they are. The state folder is
+also rebuilt when its record lacks the triple counts (``dataset``, written
+since builds stopped scanning at start). Extra ``--data`` files go into a
+separate store that copies the main data and adds each file as a named graph
+(never into the default graph; relative IRIs in a file resolve against its
+graph IRI, as if fetched from it), cached under a hash of both, so the main
+store is never written.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import pyoxigraph as ox
 
 from .. import __version__, paths, sources
 from .. import store as store_module
-from ..store_load import QUAD_FORMATS
+from .loading import QUAD_FORMATS, load_source, rdf_format
 
 Announce = Callable[[str], None]
 STATE_DIR_VARIABLE = "SPINE_EVIDENCE_STATE_DIR"
@@ -36,10 +44,7 @@ class StoreSetupError(RuntimeError):
 
 
 def state_dir() -> Path:
-    """Where built data lives: ``dist/`` in a writable checkout, else the user's cache folder.
-
-    ``$SPINE_EVIDENCE_STATE_DIR`` overrides both (tests use it).
-    """
+    """The state folder, where the dataset lives by default (see the module docstring)."""
     if os.environ.get(STATE_DIR_VARIABLE):
         return Path(os.environ[STATE_DIR_VARIABLE])
     checkout = paths.PACKAGE_DIR.parents[1]
@@ -54,6 +59,12 @@ def is_store(path: Path) -> bool:
     return (Path(path) / "CURRENT").is_file()
 
 
+def store_in(folder: Path) -> Path:
+    """The store folder of ``folder``: itself when it holds a store or is named ``store``, else ``folder/store``."""
+    folder = Path(folder)
+    return folder if is_store(folder) or folder.name == store_module.STORE_DIR else folder / store_module.STORE_DIR
+
+
 def current_input_hash() -> str:
     """The content hash of the shipped sources, as ``build`` records it (``input_hash``)."""
     return store_module.graph_version(sources.store_sources(sources.source_files()))
@@ -66,37 +77,59 @@ def is_stale(store_path: Path) -> bool:
 
 
 def build_into(out_dir: Path, announce: Announce) -> None:
-    """Run the build into ``out_dir`` (with HermiT; without it when Java is missing)."""
+    """Run the build into ``out_dir`` (with HermiT; without it, saying so, when Java is missing)."""
     from ..build import BuildError, build
     from ..reasoning import ReasonerError
 
-    announce(f"building the store in {out_dir} (once; later starts reuse it)")
+    announce(f"building the store in {out_dir} (once; later commands reuse it)")
     try:
-        build(out_dir)
-    except ReasonerError as error:
-        announce(f"warning: building without reasoning: {' '.join(str(error).split())}")
-        build(out_dir, reason=False)
-    except (BuildError, sources.SourceError) as error:
-        raise StoreSetupError(" ".join(str(error).split())) from None
+        Path(out_dir).mkdir(parents=True, exist_ok=True)  # fails at once, not after reasoning, where it cannot be
+        try:
+            build(out_dir)
+        except ReasonerError as error:
+            announce(f"warning: building without reasoning: {' '.join(str(error).split())}")
+            build(out_dir, reason=False)
+    except (BuildError, sources.SourceError, OSError) as error:
+        reason = " ".join(str(error).split())
+        raise StoreSetupError(f"cannot build the dataset in {out_dir} ({reason}); set {STATE_DIR_VARIABLE} to a "
+                              f"writable folder, or run `spine-evidence build --out DIR` and give `--store DIR`") from None
 
 
-def resolve_store(store: Path | None = None, announce: Announce = print) -> Path:
-    """The store folder to serve, built when missing or stale.
+def resolve_store(store: Path | None = None, announce: Announce = print, *, build: bool = True) -> Path:
+    """The store folder to open: ``store`` (a store or dataset folder), else the state folder's.
 
-    ``store`` is a store folder or a build folder holding ``store/``; ``None``
-    means the default location (see :func:`state_dir`).
+    With ``build`` it is built when missing or stale (``announce`` says so);
+    without, a missing or stale store is a :class:`StoreSetupError` naming the
+    command to run. A store folder given itself is never rebuilt.
     """
-    out_dir = state_dir() if store is None else Path(store)
-    if store is not None and is_store(out_dir):
-        if is_stale(out_dir):
-            raise StoreSetupError(f"{out_dir} was built from other sources; rebuild it with `spine-evidence build`")
-        return out_dir
-    store_path = out_dir / store_module.STORE_DIR
-    if not is_store(store_path) or is_stale(store_path) or store_module.read_dataset(store_path) is None:
-        build_into(out_dir, announce)  # also for a build of an older version, whose record lacks the counts
+    folder = state_dir() if store is None else Path(store)
+    if store is not None and is_store(folder):
+        if is_stale(folder):
+            raise StoreSetupError(f"{folder} was built from other sources; rebuild it with `spine-evidence build`")
+        return folder
+    store_path = folder / store_module.STORE_DIR
+    missing, stale = not is_store(store_path), is_store(store_path) and is_stale(store_path)
+    uncounted = store is None and not missing and store_module.read_dataset(store_path) is None
+    if (missing or stale) and not build:
+        state = "no store" if missing else "a store built from other sources"
+        raise StoreSetupError(f"{state} at {folder}; run `spine-evidence build --out {folder}` first")
+    if missing or stale or uncounted:
+        build_into(folder, announce)  # also for a build of an older version, whose record lacks the counts
     if not is_store(store_path):
         raise StoreSetupError(f"no store at {store_path} after the build")
     return store_path
+
+
+def store_summary(store_path: Path) -> str:
+    """One line naming the store and what its ``build.json`` records: version, triples, reasoning."""
+    record = store_module.read_build_record(store_path)
+    facts = [f"graph version {record.get('graph_version', 'unrecorded')}"]
+    dataset = store_module.read_dataset(store_path)
+    if dataset is not None:
+        facts.append(f"{dataset.default_graph_triples} triples in the default graph")
+    if "reasoned" in record:
+        facts.append("reasoned with HermiT" if record["reasoned"] else "not reasoned: no graph:inferred")
+    return f"the store {store_path} ({', '.join(facts)})"
 
 
 def parse_data_option(value: str, option: str = "--data") -> tuple[str, Path]:
@@ -155,10 +188,10 @@ def add_data_files(main: Path, target: Path, data: Sequence[tuple[str, Path]], v
     store_module.open_store(main).backup(str(target))
     combined = ox.Store(str(target))
     for iri, file in data:
-        store_module.load_source(combined, iri, Path(file), base_iri=iri)
+        load_source(combined, iri, Path(file), base_iri=iri)
     combined.flush()
     recorded = store_module.read_dataset(main)
-    if recorded is None or any(store_module.rdf_format(Path(f)) in QUAD_FORMATS for _, f in data):
+    if recorded is None or any(rdf_format(Path(f)) in QUAD_FORMATS for _, f in data):
         return store_module.count_dataset(combined, target, version)  # quad files bring their own graphs
     graphs = {**recorded.graph_triples, **{iri: count_graph(combined, iri) for iri, _ in data}}
     graphs = {iri: n for iri, n in sorted(graphs.items()) if n}

@@ -1,0 +1,130 @@
+"""The Node packages the project uses, installed in a cache folder outside the checkout.
+
+Two npm packages: YASGUI (``@zazuko/yasgui``), the query page's editor, which
+the server serves from this folder, and Comunica (``@comunica/query-sparql``),
+the federation client of ``tests/test_clients.py`` (declared with its lock file
+in ``tests/js``). Both live under :func:`node_dir`: ``$SPINE_EVIDENCE_NODE_DIR``,
+else ``$XDG_CACHE_HOME/spine-evidence/npm`` (``~/.cache/spine-evidence/npm``),
+never inside the checkout, so a test run leaves the clone as it was. Installing
+needs ``npm`` and the npm registry, once::
+
+    python -m spine_evidence.node_packages yasgui comunica
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .paths import PACKAGE_DIR
+
+NODE_DIR_VARIABLE = "SPINE_EVIDENCE_NODE_DIR"
+YASGUI_PACKAGE = "@zazuko/yasgui@4.6.2"
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+COMUNICA_SOURCE = PACKAGE_DIR.parents[1] / "tests" / "js"  # in a checkout only
+COMUNICA_FILES = ("package.json", "package-lock.json", "federate.mjs")
+NPM_INSTALL = "apt-get install nodejs npm"
+NPM_SECONDS = 600
+
+
+class NodePackageError(RuntimeError):
+    """npm is missing, or an install failed; the message is one line."""
+
+
+def node_dir() -> Path:
+    """The folder the Node packages are installed in (outside the checkout)."""
+    if os.environ.get(NODE_DIR_VARIABLE):
+        return Path(os.environ[NODE_DIR_VARIABLE])
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "spine-evidence" / "npm"
+
+
+def yasgui_dir() -> Path:
+    """Where YASGUI's built files (``yasgui.min.js``, ``yasgui.min.css``) are when installed."""
+    return node_dir() / "yasgui" / "node_modules" / "@zazuko" / "yasgui" / "build"
+
+
+def yasgui_installed(folder: Path | None = None) -> bool:
+    """Whether ``folder`` (default :func:`yasgui_dir`) holds YASGUI's built files."""
+    folder = yasgui_dir() if folder is None else folder
+    return all((folder / name).is_file() for name in YASGUI_FILES)
+
+
+def comunica_dir() -> Path:
+    """The folder holding ``federate.mjs`` beside its installed ``node_modules``."""
+    return node_dir() / "comunica"
+
+
+def comunica_installed() -> bool:
+    """Whether Comunica is installed from the current ``tests/js`` lock file."""
+    target = comunica_dir()
+    return (target / "node_modules" / "@comunica" / "query-sparql").is_dir() and all(
+        (target / name).is_file() and (COMUNICA_SOURCE / name).is_file()
+        and filecmp.cmp(COMUNICA_SOURCE / name, target / name, shallow=False)
+        for name in COMUNICA_FILES
+    )
+
+
+def npm(*args: str, cwd: Path, timeout: float = NPM_SECONDS) -> None:
+    """Run ``npm ARGS`` in ``cwd``; raise :class:`NodePackageError` with npm's last line on failure."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        raise NodePackageError(f"node and npm are not installed ({NPM_INSTALL})")
+    command = ["npm", *args, "--no-audit", "--no-fund", "--loglevel=error"]
+    try:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise NodePackageError(f"npm {args[0]} did not finish within {timeout:.0f} s") from None
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines() or ["(no output)"]
+        raise NodePackageError(f"npm {args[0]} failed (exit {done.returncode}): {lines[-1]}")
+
+
+def install_yasgui() -> Path:
+    """Install YASGUI into :func:`node_dir` unless it is there; its build folder."""
+    if not yasgui_installed():
+        target = node_dir() / "yasgui"
+        target.mkdir(parents=True, exist_ok=True)
+        npm("install", "--no-save", "--prefix", str(target), YASGUI_PACKAGE, cwd=target)
+    if not yasgui_installed():
+        raise NodePackageError(f"npm installed {YASGUI_PACKAGE} but {yasgui_dir()} lacks {', '.join(YASGUI_FILES)}")
+    return yasgui_dir()
+
+
+def install_comunica() -> Path:
+    """Install Comunica from ``tests/js`` (``npm ci`` with its lock file) unless it is current; its folder."""
+    if not (COMUNICA_SOURCE / "package-lock.json").is_file():
+        raise NodePackageError(f"{COMUNICA_SOURCE} is absent: Comunica is installed from a checkout only")
+    if not comunica_installed():
+        target = comunica_dir()
+        target.mkdir(parents=True, exist_ok=True)
+        for name in COMUNICA_FILES:
+            shutil.copyfile(COMUNICA_SOURCE / name, target / name)
+        npm("ci", cwd=target)
+    return comunica_dir()
+
+
+INSTALLERS = {"yasgui": install_yasgui, "comunica": install_comunica}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m spine_evidence.node_packages [yasgui] [comunica]``: install them (all when none named)."""
+    names = (sys.argv[1:] if argv is None else argv) or list(INSTALLERS)
+    unknown = [n for n in names if n not in INSTALLERS]
+    if unknown:
+        print(f"error: unknown package {unknown[0]!r}; expected {' or '.join(INSTALLERS)}", file=sys.stderr)
+        return 2
+    try:
+        for name in names:
+            print(f"{name}: {INSTALLERS[name]()}")
+    except (NodePackageError, OSError) as error:
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
