@@ -19,7 +19,7 @@ from bench.processes import MemorySampler, free_port, run_bounded, spawn, stop, 
 CACHE = Path.home() / ".cache" / "spine-evidence-bench"
 RDFLIB_ENDPOINT = CACHE / "rdflib-endpoint-venv" / "bin" / "rdflib-endpoint"
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
-OUR_COMMAND = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()"]
+OUR_COMMAND = [sys.executable, "-m", "spine_evidence"]
 # spine_evidence.store.load: the store plus build.json (graph version, triple counts) beside it,
 # which serve reads instead of scanning the store at start.
 CREATE_STORE = ("import sys; from pathlib import Path; from spine_evidence.store import load; "

@@ -39,7 +39,7 @@ from bench.processes import free_port, spawn, stop, wait_ready
 from bench.soak_load import KINDS, Tally, load_plan
 
 ALL_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-SERVE = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()", "serve"]
+SERVE = [sys.executable, "-m", "spine_evidence", "serve"]
 LOG_EVENTS = ("retired itself", "crashed", "was ended", "exited with status", "still had requests in flight",
               "crash loop", "refused to gracefully stop", "SIGSEGV", "Traceback")
 TARGET_P99_MS = 100

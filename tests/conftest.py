@@ -192,7 +192,7 @@ class Endpoint:
 
 def serve_command(*args: str) -> list[str]:
     """The command line running ``spine-evidence`` with this interpreter."""
-    return [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()", *args]
+    return [sys.executable, "-m", "spine_evidence", *args]
 
 
 def wait_until_ready(endpoint: Endpoint, deadline: float) -> float:

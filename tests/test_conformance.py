@@ -211,7 +211,7 @@ def test_known_failures_that_pass_are_reported(outcomes):
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     """Run ``spine-evidence`` in a fresh interpreter."""
-    command = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()", *args]
+    command = [sys.executable, "-m", "spine_evidence", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
@@ -234,7 +234,7 @@ def test_cli_error_is_one_line_with_exit_2(tmp_path):
 
 def test_without_a_suite_the_cli_says_where_it_looked_and_exits_2(tmp_path):
     env = {**os.environ, "SPINE_EVIDENCE_W3C_TESTS": str(tmp_path / "absent")}
-    command = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()", "conformance"]
+    command = [sys.executable, "-m", "spine_evidence", "conformance"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert str(tmp_path / "absent") in done.stderr and "--suite" in done.stderr

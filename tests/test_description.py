@@ -75,6 +75,20 @@ def test_service_description_states_endpoint_language_and_every_served_format(cl
     assert {str(f) for f in graph.objects(node, SD.resultFormat)} == {FORMATS + W3C_FORMAT[m] for m in served}
 
 
+def test_every_limit_of_the_service_is_a_declared_labelled_property(client):
+    from rdflib.namespace import OWL, RDFS, XSD
+
+    graph = rdf(client.get("/sparql", headers={"Accept": "text/turtle"}))
+    node = service(graph)
+    limits = {p: o for p, o in graph.predicate_objects(node) if str(p).startswith("https://w3id.org/spine-evidence/service#")}
+    assert {"maxDepth", "maxRows", "timeoutSeconds"} <= {str(p).split("#")[1] for p in limits}
+    for prop, value in limits.items():
+        assert (prop, RDF.type, OWL.DatatypeProperty) in graph
+        assert graph.value(prop, RDFS.label).language == "en"
+        assert graph.value(prop, RDFS.isDefinedBy) == node
+        assert value.datatype in (XSD.integer, XSD.decimal)
+
+
 def test_service_description_counts_agree_with_sparql(client):
     graph = rdf(client.get("/sparql"))  # no Accept: Turtle
     dataset = graph.value(service(graph), SD.defaultDataset)

@@ -152,7 +152,7 @@ def test_data_store_records_the_counts_of_the_added_graphs(files, tmp_path, monk
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     """Run ``spine-evidence ARGS`` with this interpreter."""
-    command = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()", *args]
+    command = [sys.executable, "-m", "spine_evidence", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 

@@ -156,7 +156,8 @@ def infer(merged: Graph) -> tuple[Graph, tuple[str, ...]]:
     """HermiT's inferred triples and unsatisfiable classes; ``BuildError`` when inconsistent."""
     result = reasoning.reason(merged)
     if not result.consistency:
-        raise BuildError(result.consistency.message)
+        raise BuildError(f"{result.consistency.message}; `spine-evidence validate` (with the same --data files) "
+                         "names the nodes and axioms behind it")
     return result.inferred, result.consistency.unsatisfiable
 
 

@@ -200,7 +200,7 @@ def spine_evidence_server(graphs: Mapping[str, Path], limit_s: float = 120,
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-c", "from spine_evidence.cli import run_main; run_main()",
+    command = [sys.executable, "-m", "spine_evidence",
                "serve", "--host", "127.0.0.1", "--port", str(port), *options]
     for iri, path in sorted(graphs.items()):
         command += ["--data", f"{iri}={path.resolve()}"]

@@ -79,6 +79,16 @@ def limits(config: AppConfig) -> dict[str, int | float]:
     return {camel(name): value for name, value in named.items()}
 
 
+def limit_property(name: str, service: ox.NamedNode) -> Triples:
+    """The declaration of the limit property ``LIMITS + name``, so the description explains its own terms."""
+    prop = ox.NamedNode(LIMITS + name)
+    words = "".join(f" {char.lower()}" if char.isupper() else char for char in name)
+    yield triple(prop, RDF.type, OWL.DatatypeProperty)
+    yield triple(prop, RDFS.label, ox.Literal(words, language="en"))
+    yield triple(prop, RDFS.domain, SD.Service)
+    yield triple(prop, RDFS.isDefinedBy, service)
+
+
 def limit_literal(value: int | float) -> ox.Literal:
     """An ``xsd:integer``, or an ``xsd:decimal`` for seconds."""
     if isinstance(value, int):
@@ -102,6 +112,7 @@ def service_description(endpoint: str, stats: Statistics, service_allowed: bool,
         yield triple(service, SD.feature, SD.UnionDefaultGraph)
     for name, value in limits(config or AppConfig()).items():
         yield triple(service, LIMITS + name, limit_literal(value))
+        yield from limit_property(name, service)
     yield from default_dataset(service, stats)
     yield from prefix_declarations(service, endpoint)
 
