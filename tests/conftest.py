@@ -96,16 +96,25 @@ def require_npm(what: str) -> None:
         pytest.skip(f"node/npm are not installed, needed for {what} ({node_packages.NPM_INSTALL})")
 
 
+def node_package(what: str, installed, install, folder) -> Path:
+    """``folder()`` of a Node package in the cache, installed with npm when ``installed()`` is false.
+
+    Skipped without node/npm; a failed install (no npm registry) fails the test with npm's reason.
+    """
+    if not installed():
+        require_npm(what)
+        try:
+            install()
+        except node_packages.NodePackageError as error:
+            pytest.fail(f"cannot install {what} into {node_packages.node_dir()}: {error}", pytrace=False)
+    return folder()
+
+
 @pytest.fixture(scope="session")
 def yasgui_build() -> Path:
     """YASGUI's build folder in the Node package cache, installed with npm when missing (needs the npm registry)."""
-    if not node_packages.yasgui_installed():
-        require_npm(f"the YASGUI editor ({node_packages.YASGUI_PACKAGE})")
-        try:
-            node_packages.install_yasgui()
-        except node_packages.NodePackageError as error:
-            pytest.fail(f"cannot install YASGUI into {node_packages.node_dir()}: {error}", pytrace=False)
-    return node_packages.yasgui_dir()
+    return node_package(f"the YASGUI editor ({node_packages.YASGUI_PACKAGE})", node_packages.yasgui_installed,
+                        node_packages.install_yasgui, node_packages.yasgui_dir)
 
 
 def console_script() -> str:

@@ -18,7 +18,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import require_npm
+from conftest import node_package
 from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import JSON, JSONLD, POST, RDFXML, XML, SPARQLWrapper
 
@@ -175,13 +175,8 @@ def comunica() -> Path:
 
     Outside the clone (``spine_evidence.node_packages.comunica_dir``); skipped without node/npm.
     """
-    if not node_packages.comunica_installed():
-        require_npm(f"the Comunica federation test ({JS_DIR / 'package.json'})")
-        try:
-            node_packages.install_comunica()
-        except node_packages.NodePackageError as error:
-            pytest.fail(f"cannot install Comunica into {node_packages.node_dir()}: {error}", pytrace=False)
-    return node_packages.comunica_dir()
+    return node_package(f"the Comunica federation test ({JS_DIR / 'package.json'})", node_packages.comunica_installed,
+                        node_packages.install_comunica, node_packages.comunica_dir)
 
 
 def test_comunica_federates_the_endpoint_with_a_turtle_file(endpoint, citations, review_notes, comunica, tmp_path):
