@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -29,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -277,3 +279,15 @@ def asserted():
     for source in sources.source_files():
         graph.parse(source.path, format="turtle")
     return graph
+
+
+@pytest.fixture(scope="session")
+def empty_store(tmp_path_factory) -> Path:
+    """An empty pyoxigraph store for a started server whose tests bring all their data (as --data graphs).
+
+    A fixed graph_version lets the servers of a session share one cached --data store per data set.
+    """
+    folder = tmp_path_factory.mktemp("empty-store")
+    ox.Store(str(folder / "store")).flush()
+    (folder / "build.json").write_text(json.dumps({"graph_version": "empty-for-test-data"}), encoding="utf-8")
+    return folder / "store"

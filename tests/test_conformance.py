@@ -50,16 +50,6 @@ def state_dir(tmp_path_factory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def empty_store(tmp_path_factory) -> Path:
-    """An empty pyoxigraph store for the started server (the tests bring all their data)."""
-    folder = tmp_path_factory.mktemp("conformance-store")
-    ox.Store(str(folder / "store")).flush()
-    # A fixed graph_version lets the servers of this module share one cached --data store.
-    (folder / "build.json").write_text(json.dumps({"graph_version": "w3c-conformance-empty"}), encoding="utf-8")
-    return folder / "store"
-
-
-@pytest.fixture(scope="module")
 def tests():
     """The selected protocol, syntax and evaluation tests."""
     suite = open_suite(SUITE)

@@ -9,13 +9,10 @@ server that closes every connection without answering.
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 import requests
 
@@ -72,14 +69,6 @@ def test_idempotent_requests_are_sent_once_more_and_posts_only_to_a_read_only_en
     with pytest.raises(requests.ConnectionError):
         endpoint.update("CLEAR ALL")
     assert hangup.connections == (4 if read_only else 3), "an update to a writable endpoint is never resent"
-
-
-@pytest.fixture(scope="module")
-def empty_store(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("empty-store")
-    ox.Store(str(folder / "store")).flush()
-    (folder / "build.json").write_text(json.dumps({"graph_version": "conformance-client-empty"}), encoding="utf-8")
-    return folder / "store"
 
 
 def test_refused_updates_never_cost_the_next_request_its_answer(empty_store) -> None:
