@@ -190,3 +190,15 @@ def test_a_failed_first_build_leaves_no_folder(tmp_path) -> None:
     with pytest.raises(build_module.BuildError, match="inconsistent"):
         build_module.build(tmp_path / "new", root=inconsistent_root(tmp_path))
     assert not (tmp_path / "new").exists()
+
+
+def test_build_data_without_out_is_refused_with_exit_2(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from spine_evidence.cli import main
+
+    document = tmp_path / "doc.ttl"
+    document.write_text("", encoding="utf-8")
+    done = CliRunner().invoke(main, ["build", "--data", str(document)])
+    assert done.exit_code == 2
+    assert "--data needs --out" in done.output
