@@ -33,7 +33,7 @@ class QueryFailed(RuntimeError):
 
 
 @dataclass
-class Endpoint:
+class BenchEndpoint:
     """Where a server answers SPARQL queries, and protocol parameters it always needs."""
 
     name: str
@@ -67,7 +67,7 @@ def count_rows(body: bytes, content_type: str, form: str) -> int:
 class Client:
     """One keep-alive HTTP connection to one endpoint."""
 
-    def __init__(self, endpoint: Endpoint, timeout: float = 120.0) -> None:
+    def __init__(self, endpoint: BenchEndpoint, timeout: float = 120.0) -> None:
         self.endpoint = endpoint
         parts = urlsplit(endpoint.url)
         self.host, self.port, self.timeout = parts.hostname, parts.port, timeout

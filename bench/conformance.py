@@ -19,6 +19,7 @@ from rdflib import Graph
 
 from spine_evidence import sources
 
+
 def corpus_shapes() -> Graph:
     """The shipped shapes (every ``shapes/*.ttl``)."""
     return sources.shapes_graph()

@@ -104,7 +104,7 @@ def corpus(triples: int, seed: int, out: Path, texts: Path | None = None,
         for text, sizes, doc_texts in pool.imap(_documents, _chunks(seed)):
             parts = text.splitlines(keepends=True)
             offset = 0
-            for size, (slug, words) in zip(sizes, doc_texts):
+            for size, (slug, words) in zip(sizes, doc_texts, strict=True):
                 if written >= triples:
                     break
                 sink.writelines(parts[offset:offset + size])

@@ -14,9 +14,23 @@ import random
 from dataclasses import dataclass, field
 
 from bench import sentences as say
-from bench.terms import (DESIGN_CLASSES, DIRECTION_PROPERTY, MODALITIES, PROCEDURES,
-                         PROPORTION_OUTCOMES, RDF_TYPE, RDFS_LABEL, SEPIO_DISPUTING, english,
-                         SEPIO_INCONCLUSIVE, SEPIO_SUPPORTING, TECHNIQUES, iri, literal, se)
+from bench.terms import (
+    DESIGN_CLASSES,
+    DIRECTION_PROPERTY,
+    MODALITIES,
+    PROCEDURES,
+    PROPORTION_OUTCOMES,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SEPIO_DISPUTING,
+    SEPIO_INCONCLUSIVE,
+    SEPIO_SUPPORTING,
+    TECHNIQUES,
+    english,
+    iri,
+    literal,
+    se,
+)
 from bench.values import draw_results, value_lines
 from spine_evidence import namespaces as ns
 

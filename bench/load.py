@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.client import Endpoint
+from bench.client import BenchEndpoint
 
 LUA = r"""
 local paths = {}
@@ -60,7 +60,7 @@ def write_script(folder: Path, accept: str) -> Path:
     return script
 
 
-def throughput(endpoint: Endpoint, queries: list[str], folder: Path, seconds: float,
+def throughput(endpoint: BenchEndpoint, queries: list[str], folder: Path, seconds: float,
                connections: int = 8, threads: int = 1,
                accept: str = "application/sparql-results+json") -> Throughput:
     """Run wrk for ``seconds`` against ``endpoint`` cycling through ``queries``."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.client import Client, QueryFailed, accept_for
-from bench.load import throughput
+from bench.load import Throughput, throughput
 from bench.mix import TINY, Query
 from bench.servers import Server
 
@@ -54,7 +54,7 @@ def latency_batch(client: Client, texts: list[str], form: str, budget: Budget) -
 
 
 def row_counts(servers: list[Server], queries: list[Query], texts: dict[str, list[str]],
-               renderings: int = 1) -> dict:
+               renderings: int = 1) -> dict[str, dict[str, int | str]]:
     """Each server's row count (or error) for each query's first ``renderings`` renderings.
 
     Keys are the query's name for its first rendering and ``name#i`` for the others.
@@ -74,7 +74,7 @@ def row_counts(servers: list[Server], queries: list[Query], texts: dict[str, lis
 
 
 def latencies(servers: list[Server], queries: list[Query], texts: dict[str, list[str]],
-              budget: Budget) -> dict:
+              budget: Budget) -> dict[str, dict[str, dict[str, float | str]]]:
     """p50 and p99 (ms) per query and server at concurrency 1: medians over the rounds."""
     clients = {s.name: Client(s.endpoint) for s in servers}
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -93,20 +93,21 @@ def latencies(servers: list[Server], queries: list[Query], texts: dict[str, list
                 samples.setdefault(key, []).append((percentile(batch, 50), percentile(batch, 99)))
     for client in clients.values():
         client.close()
-    table: dict[str, dict[str, dict]] = {}
+    table: dict[str, dict[str, dict[str, float | str]]] = {}
     for query in queries:
         for server in servers:
             key = (query.name, server.name)
-            cell = {"error": failed[key]} if key in failed else {
+            cell: dict[str, float | str] = {"error": failed[key]} if key in failed else {
                 "p50_ms": 1000 * statistics.median(a for a, _ in samples[key]),
                 "p99_ms": 1000 * statistics.median(b for _, b in samples[key])}
             table.setdefault(query.name, {})[server.name] = cell
     return table
 
 
-def throughputs(servers: list[Server], tiny: list[str], mix: list[str], budget: Budget, folder: Path) -> dict:
+def throughputs(servers: list[Server], tiny: list[str], mix: list[str], budget: Budget,
+                folder: Path) -> dict[str, dict[str, dict[str, float | str]]]:
     """Requests/s, p50 and p99 at concurrency 8 for the tiny query and the mix: medians of rounds."""
-    runs: dict[tuple[str, str], list] = {}
+    runs: dict[tuple[str, str], list[Throughput | str]] = {}
     for _ in range(budget.rounds):
         for server in servers:
             for kind, texts, accept in (("tiny", tiny, accept_for("SELECT")), ("mix", mix, MIX_ACCEPT)):
@@ -115,10 +116,10 @@ def throughputs(servers: list[Server], tiny: list[str], mix: list[str], budget: 
                         throughput(server.endpoint, texts, folder, budget.wrk_seconds, accept=accept))
                 except RuntimeError as error:
                     runs.setdefault((kind, server.name), []).append(str(error)[:160])
-    table: dict[str, dict[str, dict]] = {}
+    table: dict[str, dict[str, dict[str, float | str]]] = {}
     for (kind, name), results in runs.items():
         good = [r for r in results if not isinstance(r, str)]
-        table.setdefault(kind, {})[name] = {"error": results[0]} if not good else {
+        table.setdefault(kind, {})[name] = {"error": str(results[0])} if not good else {
             "rps": statistics.median(r.requests_per_second for r in good),
             "p50_ms": statistics.median(r.p50_ms for r in good),
             "p99_ms": statistics.median(r.p99_ms for r in good),

@@ -10,6 +10,8 @@ import platform
 import subprocess
 from pathlib import Path
 
+from bench import targets
+
 REFERENCE = "oxigraph"
 NOTES = Path(__file__).resolve().parent / "NOTES.md"
 
@@ -29,8 +31,10 @@ def machine() -> list[str]:
     memory = next(line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
                   if line.startswith("MemTotal"))
     from importlib.metadata import version
+
     from bench.servers import RDFLIB_ENDPOINT
-    packages = ", ".join(f"{p} {_safe_version(version, p)}" for p in ("pyoxigraph", "rdflib", "flask", "granian", "gunicorn", "pyshacl"))
+    names = ("pyoxigraph", "rdflib", "flask", "granian", "gunicorn", "pyshacl")
+    packages = ", ".join(f"{p} {_safe_version(version, p)}" for p in names)
     return [f"- CPU: {cpu}; cores (nproc): {_cmd(['nproc'])}; memory: {memory}",
             f"- OS: {platform.platform()}; Python {platform.python_version()}",
             f"- ours: {packages}",
@@ -81,21 +85,25 @@ def size_section(result: dict) -> list[str]:
         lines += [f"Measured by `{result['command']}` on {result.get('date', '?')}.", ""]
     lines += build_lines(result)
     lines += ["### Servers", "",
-              "| server | load s | ready s | peak RSS MB (serving) | peak RSS MB (load) | tiny c8 req/s | tiny c8 p99 ms | mix c8 req/s | mix c8 p99 ms |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "| server | load s | ready s | peak RSS MB (serving) | peak PSS MB (serving) | peak RSS MB (load) "
+              "| tiny c8 req/s | tiny c8 p99 ms | mix c8 req/s | mix c8 p99 ms |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     servers, tput = result["servers"], result["throughput"]
     ref = servers.get(REFERENCE, {})
     for name in names:
         s = servers[name]
         if "error" in s:
-            lines.append(f"| {name} | {s['error']} |||||||| ")
+            lines.append(f"| {name} | {s['error']} ||||||||| ")
             continue
         tiny, mix = tput.get("tiny", {}), tput.get("mix", {})
         lines.append(f"| {name} | {cell(s, 'load_s', 2, ref)} | {cell(s, 'ready_s', 2, ref)} | "
-                     f"{cell(s, 'peak_rss_mb', 0, ref)} | {cell(s, 'load_peak_rss_mb', 0, ref)} | "
-                     f"{cell(tiny.get(name), 'rps', 0, tiny.get(REFERENCE))} | {cell(tiny.get(name), 'p99_ms', 2, tiny.get(REFERENCE))} | "
-                     f"{cell(mix.get(name), 'rps', 0, mix.get(REFERENCE))} | {cell(mix.get(name), 'p99_ms', 2, mix.get(REFERENCE))} |")
-    lines += ["", "### Latency at concurrency 1: p50 ms (ratio to Oxigraph) / p99 ms", "",
+                     f"{cell(s, 'peak_rss_mb', 0, ref)} | {cell(s, 'peak_pss_mb', 0, ref)} | "
+                     f"{cell(s, 'load_peak_rss_mb', 0, ref)} | "
+                     f"{cell(tiny.get(name), 'rps', 0, tiny.get(REFERENCE))} | "
+                     f"{cell(tiny.get(name), 'p99_ms', 2, tiny.get(REFERENCE))} | "
+                     f"{cell(mix.get(name), 'rps', 0, mix.get(REFERENCE))} | "
+                     f"{cell(mix.get(name), 'p99_ms', 2, mix.get(REFERENCE))} |")
+    lines += ["", *targets.lines(result), "### Latency at concurrency 1: p50 ms (ratio to Oxigraph) / p99 ms", "",
               "| query | rows | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
     for query, per_server in result["latency"].items():
         counts = result["rows"].get(query, {})

@@ -6,10 +6,14 @@ concurrency 1 and throughput at concurrency 8 (wrk), servers interleaved A B A B
 ``bench/RESULTS.md`` and ``results.json`` in the work folder. Servers are stopped at the
 end, on error and on Ctrl-C / SIGTERM.
 
+``ours-before`` serves the same store with the code of an earlier revision (``--before``,
+default the issue-10 base), so one run shows a change before and after, against Oxigraph.
+
 Example::
 
     python -m bench.run --sizes 10k,100k
     python -m bench.run --sizes 10k --quick --servers ours,oxigraph
+    python -m bench.run --sizes 1m --servers oxigraph,ours,ours-before --no-tools
 """
 
 from __future__ import annotations
@@ -21,21 +25,23 @@ import signal
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from bench import measure, mix, report
 from bench.corpus import corpus, parse_size
 from bench.install import install
 from bench.load import wrk_available
-from bench.servers import CACHE, SERVERS, Server
+from bench.servers import BEFORE_REVISION, CACHE, SERVERS, OursBefore, Server
 from bench.tools import tool_times
 
 DEFAULT_SERVERS = "oxigraph,ours,ours-cached,rdflib-endpoint,virtuoso"
 LOAD_GENERATOR = ("load generator: wrk (C, event loop), 1 thread, 8 keep-alive connections, cycling "
                   "through the rendered queries (bench/load.py); it drives Oxigraph server "
-                  "on the tiny query here (36-39k req/s in these runs), above FIELD-NOTES' 24k-35k, so it is not the bottleneck")
+                  "on the tiny query here (36-39k req/s in these runs), above FIELD-NOTES' 24k-35k, "
+                  "so it is not the bottleneck")
 
 
-def corpus_for(size: str, seed: int, workdir: Path) -> tuple[Path, dict]:
+def corpus_for(size: str, seed: int, workdir: Path) -> tuple[Path, dict[str, Any]]:
     """The corpus of ``size`` (made unless already there for this seed and sources)."""
     path = workdir / f"corpus-{size}-seed{seed}.nt"
     described = Path(str(path) + ".json")
@@ -44,9 +50,11 @@ def corpus_for(size: str, seed: int, workdir: Path) -> tuple[Path, dict]:
     return path, json.loads(described.read_text())
 
 
-def start_servers(names: list[str], corpus_file: Path, workdir: Path, budget: measure.Budget) -> tuple[list[Server], dict]:
+def start_servers(names: list[str], corpus_file: Path, workdir: Path,
+                  budget: measure.Budget) -> tuple[list[Server], dict[str, dict[str, Any]]]:
     """Load and start every available server; return those running and what each cost."""
-    running, facts = [], {}
+    running: list[Server] = []
+    facts: dict[str, dict[str, Any]] = {}
     for name in names:
         server = SERVERS[name](workdir)
         why = server.available()
@@ -74,7 +82,7 @@ def start_servers(names: list[str], corpus_file: Path, workdir: Path, budget: me
     return running, facts
 
 
-def measure_size(size: str, args: argparse.Namespace, names: list[str]) -> dict:
+def measure_size(size: str, args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
     """Everything measured at one corpus size."""
     budget = measure.QUICK if args.quick else measure.FULL
     workdir = args.workdir / size
@@ -82,7 +90,7 @@ def measure_size(size: str, args: argparse.Namespace, names: list[str]) -> dict:
     corpus_file, description = corpus_for(size, args.seed, args.workdir)
     print(f"{size}: {description['triple_lines']:,} triples, {description['documents']} documents", flush=True)
     tools = {} if args.no_tools else tool_times(corpus_file, workdir, parse_size(size), args.quick)
-    queries = mix.all_queries()
+    queries = [q for q in mix.all_queries() if not args.queries or q.name in args.queries or q.name == mix.TINY]
     texts = mix.rendered(queries, mix.parameter_sets(args.seed, description["documents"]))
     servers, facts = start_servers(names, corpus_file, workdir, budget)
     try:
@@ -94,7 +102,8 @@ def measure_size(size: str, args: argparse.Namespace, names: list[str]) -> dict:
         for server in servers:
             server.stop()
     for server in servers:
-        facts[server.name]["peak_rss_mb"] = server.peak_rss / 2**20
+        facts[server.name].update(peak_rss_mb=server.peak_rss / 2**20, peak_pss_mb=server.peak_pss / 2**20 or None,
+                                  peak_uss_mb=server.peak_uss / 2**20 or None)
     return {"size": size, "corpus": description, "servers_order": names, "servers": facts, "tools": tools,
             "rows": rows, "latency": latency, "throughput": tput}
 
@@ -110,6 +119,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md")
     parser.add_argument("--no-install", action="store_true", help="do not install missing peers")
     parser.add_argument("--no-tools", action="store_true", help="skip timing build and validate")
+    parser.add_argument("--before", default=BEFORE_REVISION,
+                        help=f"the git revision ours-before serves (default {BEFORE_REVISION}, the issue-10 base)")
+    parser.add_argument("--queries", type=lambda text: {n.strip() for n in text.split(",") if n.strip()},
+                        default=set(), help="measure only these queries (comma-separated names; the tiny query always)")
     return parser.parse_args(argv)
 
 
@@ -127,12 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or "oxigraph" not in names:
         print(f"error: unknown server(s) {unknown} or oxigraph missing (every ratio is to it)", file=sys.stderr)
         return 2
+    OursBefore.revision = args.before
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    problems = {} if args.no_install else install(names)
+    problems: dict[str, str] = {} if args.no_install else install(names)
     for name, why in problems.items():
         print(f"  not installed: {name}: {why}", flush=True)
-    if why := wrk_available():
-        print(f"error: {why}", file=sys.stderr)
+    if missing := wrk_available():
+        print(f"error: {missing}", file=sys.stderr)
         return 2
     args.workdir.mkdir(parents=True, exist_ok=True)
     command = "python -m bench.run " + shlex.join(argv if argv is not None else sys.argv[1:])

@@ -1,4 +1,4 @@
-"""The four servers, side by side: ours, Oxigraph server, rdflib-endpoint and Virtuoso 7.
+"""The servers, side by side: ours (now and at an earlier revision), Oxigraph server, rdflib-endpoint, Virtuoso 7.
 
 Each server is loaded with the same N-Triples corpus (``load``), then started and timed
 until it answers (``start``), measured, and stopped (``stop``). All bind 127.0.0.1.
@@ -7,14 +7,17 @@ until it answers (``start``), measured, and stopped (``stop``). All bind 127.0.0
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
-from bench.client import Endpoint
-from bench.processes import MemorySampler, free_port, run_bounded, spawn, stop, wait_ready
+from bench.client import BenchEndpoint
+from bench.processes import MemorySampler, run_bounded
+from spine_evidence.processes import free_port, spawn_in_session, stop_group, wait_until_answers
 
 CACHE = Path.home() / ".cache" / "spine-evidence-bench"
 RDFLIB_ENDPOINT = CACHE / "rdflib-endpoint-venv" / "bin" / "rdflib-endpoint"
@@ -25,6 +28,9 @@ OUR_COMMAND = [sys.executable, "-m", "spine_evidence"]
 CREATE_STORE = ("import sys; from pathlib import Path; from spine_evidence.store import load; "
                 "load(Path(sys.argv[1]), [(sys.argv[2], Path(sys.argv[3]))])")
 BENCH_GRAPH = "https://w3id.org/spine-evidence/graph/benchmark"
+REPO = Path(__file__).resolve().parents[1]
+# The revision ``ours-before`` serves by default: the endpoint before issue 10's request-path restructuring.
+BEFORE_REVISION = "829ba79"
 
 
 class Server:
@@ -37,10 +43,10 @@ class Server:
         self.workdir = workdir / self.name
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.log = self.workdir / "server.log"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.sampler: MemorySampler | None = None
         self.port = 0
-        self.peak_rss = 0
+        self.peak_rss = self.peak_pss = self.peak_uss = 0
 
     @classmethod
     def available(cls) -> str | None:
@@ -50,9 +56,13 @@ class Server:
     def command(self) -> list[str]:
         raise NotImplementedError
 
+    def environment(self) -> dict[str, str] | None:
+        """Variables added to the server process's environment (``None``: none)."""
+        return None
+
     @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint(self.name, f"http://127.0.0.1:{self.port}/sparql")
+    def endpoint(self) -> BenchEndpoint:
+        return BenchEndpoint(self.name, f"http://127.0.0.1:{self.port}/sparql")
 
     def load(self, corpus: Path) -> float | None:
         """Load ``corpus``; return the seconds taken (``None`` when ``start`` parses it)."""
@@ -66,10 +76,11 @@ class Server:
     def start(self) -> float:
         """Start the server; return the seconds until it answers a query."""
         self.prepare()
-        self.process = spawn(self.command(), self.log)
+        self.process = spawn_in_session(self.command(), self.log, self.environment())
         self.sampler = MemorySampler(self.process.pid)
         try:
-            return wait_ready(self.process, self.endpoint.url, self.ready_timeout, self.endpoint.extra)
+            return wait_until_answers(self.process, self.endpoint.url, self.ready_timeout, self.log,
+                                      self.endpoint.extra)
         except RuntimeError as error:
             self.stop()
             raise RuntimeError(f"{self.name}: {error}; log: {self.log}") from None
@@ -78,8 +89,10 @@ class Server:
         """Stop the server (and its workers); keep the peak memory seen."""
         if self.sampler is not None:
             self.peak_rss = max(self.peak_rss, self.sampler.close())
+            self.peak_pss = max(self.peak_pss, self.sampler.peak_pss)
+            self.peak_uss = max(self.peak_uss, self.sampler.peak_uss)
             self.sampler = None
-        stop(self.process)
+        stop_group(self.process)
         self.process = None
 
 
@@ -106,8 +119,8 @@ class Oxigraph(Server):
                 "--bind", f"127.0.0.1:{self.port}"]
 
     @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint(self.name, f"http://127.0.0.1:{self.port}/query")
+    def endpoint(self) -> BenchEndpoint:
+        return BenchEndpoint(self.name, f"http://127.0.0.1:{self.port}/query")
 
 
 class Ours(Server):
@@ -119,7 +132,7 @@ class Ours(Server):
 
     name = "ours"
     workers: int | None = None
-    cache_bytes: int | None = 0  # uncached: every request reaches the store
+    cache_bytes: int | None = 0  # uncached: every request reaches the store (None: the server's default cache)
 
     @classmethod
     def available(cls) -> str | None:
@@ -128,7 +141,7 @@ class Ours(Server):
             return "spine-evidence serve --store is not available"
         return None
 
-    def load(self, corpus: Path) -> float:
+    def load(self, corpus: Path) -> float | None:
         self.store = self.workdir / "store"
         shutil.rmtree(self.store, ignore_errors=True)
         return run_bounded([sys.executable, "-c", CREATE_STORE, str(self.store), BENCH_GRAPH, str(corpus)],
@@ -145,7 +158,7 @@ class OursCached(Ours):
     """Ours with its default result cache, on the store ``Ours`` made (or making its own)."""
 
     name = "ours-cached"
-    cache_bytes = None
+    cache_bytes: int | None = None
 
     def load(self, corpus: Path) -> float | None:
         made = self.workdir.parent / Ours.name / "store"
@@ -153,6 +166,38 @@ class OursCached(Ours):
             return super().load(corpus)
         self.store = made
         return None
+
+
+class OursBefore(OursCached):
+    """Ours at an earlier git revision (``revision``, ``--before``): the same store, served by that revision's code.
+
+    Its ``server/`` folder is taken from this checkout with ``git archive`` into the work folder
+    (no install, no worktree) and put first on ``PYTHONPATH``, so ``python -m spine_evidence``
+    runs that code; the store is the one ``Ours`` made (identical data), served uncached.
+    """
+
+    name = "ours-before"
+    cache_bytes = 0
+    revision = BEFORE_REVISION
+
+    @classmethod
+    def available(cls) -> str | None:
+        found = subprocess.run(["git", "-C", str(REPO), "cat-file", "-e", f"{cls.revision}^{{commit}}"],
+                               capture_output=True, timeout=60)
+        return None if found.returncode == 0 else f"revision {cls.revision} is not in the git history of {REPO}"
+
+    def code(self) -> Path:
+        """The revision's ``server/`` folder, extracted once into the work folder."""
+        folder = self.workdir / f"code-{self.revision}"
+        if not (folder / "server" / "spine_evidence" / "__init__.py").exists():
+            archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", self.revision, "server"],
+                                     capture_output=True, check=True, timeout=120).stdout
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(folder, filter="data")
+        return folder / "server"
+
+    def environment(self) -> dict[str, str]:
+        return {"PYTHONPATH": str(self.code())}
 
 
 class RdflibEndpoint(Server):
@@ -166,8 +211,8 @@ class RdflibEndpoint(Server):
         return None if RDFLIB_ENDPOINT.exists() else f"rdflib-endpoint is not installed in {RDFLIB_ENDPOINT.parent}"
 
     @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint(self.name, f"http://127.0.0.1:{self.port}/")
+    def endpoint(self) -> BenchEndpoint:
+        return BenchEndpoint(self.name, f"http://127.0.0.1:{self.port}/")
 
     def command(self) -> list[str]:
         return [str(RDFLIB_ENDPOINT), "serve", "--host", "127.0.0.1", "--port", str(self.port), str(self.corpus)]
@@ -186,8 +231,8 @@ class Virtuoso(Server):
         return None
 
     @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint(self.name, f"http://127.0.0.1:{self.port}/sparql", {"default-graph-uri": BENCH_GRAPH})
+    def endpoint(self) -> BenchEndpoint:
+        return BenchEndpoint(self.name, f"http://127.0.0.1:{self.port}/sparql", {"default-graph-uri": BENCH_GRAPH})
 
     def command(self) -> list[str]:
         return ["virtuoso-t", "+foreground", "+configfile", str(self.workdir / "virtuoso.ini")]
@@ -232,5 +277,6 @@ class Virtuoso(Server):
 
 
 SERVERS: dict[str, type[Server]] = {
-    "oxigraph": Oxigraph, "ours": Ours, "ours-cached": OursCached, "rdflib-endpoint": RdflibEndpoint, "virtuoso": Virtuoso,
+    "oxigraph": Oxigraph, "ours": Ours, "ours-cached": OursCached, "ours-before": OursBefore,
+    "rdflib-endpoint": RdflibEndpoint, "virtuoso": Virtuoso,
 }

@@ -35,8 +35,8 @@ from urllib.parse import urlencode
 
 import psutil
 
-from bench.processes import free_port, spawn, stop, wait_ready
 from bench.soak_load import KINDS, Tally, load_plan
+from spine_evidence.processes import free_port, spawn_in_session, stop_group, wait_until_answers
 
 ALL_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 SERVE = [sys.executable, "-m", "spine_evidence", "serve"]
@@ -146,11 +146,11 @@ def main() -> int:
         log = folder / "server.log"
         command = [*SERVE, "--port", str(port), "--store", str(store), "--server", args.server,
                    "--workers", str(args.workers), "--timeout", str(args.timeout)]
-        process = spawn(command, log)
+        process = spawn_in_session(command, log)
         pids: set[int] = set()
         done = threading.Event()
         try:
-            wait_ready(process, f"http://127.0.0.1:{port}/sparql", 120)
+            wait_until_answers(process, f"http://127.0.0.1:{port}/sparql", 120, log)
             before = checksum(port)
             watcher = threading.Thread(target=watch_workers, args=(process.pid, pids, done), daemon=True)
             watcher.start()
@@ -162,7 +162,7 @@ def main() -> int:
             alive = process.poll() is None
         finally:
             done.set()
-            stop(process)
+            stop_group(process)
         text = log.read_text(errors="replace")
     if not alive:
         tally.errors["server exited during the soak"] += 1

@@ -1,14 +1,18 @@
-"""Shared fixtures: the test store, the Flask app and client, and real gunicorn endpoints.
+"""Shared fixtures: the test store, the Flask app and client, and real served endpoints.
 
 - ``store_dir``: a pyoxigraph store built (without reasoning, in a second)
   from the repository's ``ontology/*.ttl`` and ``graph/*.ttl``.
 - ``built_dataset``: the dataset as ``spine-evidence build`` (HermiT, no
-  ``--out``) writes it into a fresh state folder: the session's one reasoned build.
+  ``--out``) writes it into a fresh state folder: the session's one reasoned build,
+  shared by every test that needs one (skipped without Java).
 - ``app`` / ``client``: the Flask app on that store, for fast protocol tests.
-- ``endpoint``: ``spine-evidence serve`` (gunicorn) on that store, on a free
-  127.0.0.1 port, for the whole session, with ``--timeout 2 --max-rows 500``.
-- ``start_endpoint(*args, store=...)``: a context manager starting another
-  server with other options; it is stopped when the block ends.
+- ``endpoint``: ``spine-evidence serve`` (granian, the default) on that store, on a
+  free 127.0.0.1 port, for the whole session, with ``--timeout 2 --max-rows 500``.
+- ``server_endpoint``: the same under each WSGI server (``wsgi_server``: granian,
+  gunicorn); a test using it runs once per server, each server started once a session.
+- ``endpoint_factory(*args, store=...)``: a context manager starting another
+  server with other options; it is stopped when the block ends. Processes are
+  started, awaited and stopped with ``spine_evidence.processes``.
 - ``shared_dir``: ``../shared`` (skips the test when it is absent).
 - ``require_java()`` / ``@pytest.mark.java``: skip when no Java runtime is found (HermiT needs one).
 - ``yasgui_build``: YASGUI's build folder in the Node package cache outside the clone
@@ -21,8 +25,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,9 +34,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import requests
 
-from spine_evidence import node_packages
+from spine_evidence import node_packages, processes
 from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY
 from spine_evidence.sources import GRAPH_OF_FILE
 from spine_evidence.store import STORE_DIR
@@ -47,13 +48,6 @@ SHARED = REPO.parent / "shared"
 SERVER_START_SECONDS = 60
 ENDPOINT_TIMEOUT = 2
 ENDPOINT_MAX_ROWS = 500
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def dataset_sources() -> list[tuple[str, Path]]:
@@ -147,8 +141,8 @@ class BuiltDataset:
 def built_dataset(tmp_path_factory) -> BuiltDataset:
     """``spine-evidence build`` (with HermiT, no ``--out``) from an empty folder into an empty state folder.
 
-    The one reasoned build of the session: ``test_query_cli``, ``test_readme_queries``
-    and ``test_entry_points`` query it.
+    The one reasoned build (HermiT) of the session: ``test_build`` checks its outputs;
+    ``test_query_cli``, ``test_readme_queries``, ``test_competency`` and ``test_entry_points`` query it.
     """
     require_java()
     state, cwd = tmp_path_factory.mktemp("state-built"), tmp_path_factory.mktemp("cwd")
@@ -180,12 +174,13 @@ def client(app):
 
 
 @dataclass
-class Endpoint:
-    """A running ``spine-evidence serve``: its base URL, SPARQL URL, process and log."""
+class RunningServer:
+    """A running ``spine-evidence serve``: its base URL, SPARQL URL, process, log and WSGI server."""
 
     base: str
     process: subprocess.Popen
     log: Path
+    server: str = "granian"
     ready_seconds: float = 0.0
 
     @property
@@ -200,52 +195,49 @@ class Endpoint:
         """What the server printed so far."""
         return self.log.read_text(errors="replace")
 
+    def worker_pids(self) -> set[int]:
+        """The PIDs of the server's worker processes now (children of the supervisor or arbiter)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return {int(pid) for pid in children.read_text().split()} if children.exists() else set()
+
+    def settled_workers(self, count: int, stable: float = 1.5, limit: float = 30.0) -> set[int]:
+        """The worker PIDs once there are ``count`` and they stayed the same for ``stable`` seconds.
+
+        A bounded wait (``limit`` seconds, a hang guard): workers retired or
+        crashed by an earlier test have been replaced by then.
+        """
+        deadline = time.monotonic() + limit
+        pids, since = self.worker_pids(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = self.worker_pids()
+            if now != pids:
+                pids, since = now, time.monotonic()
+            elif len(pids) == count and time.monotonic() - since >= stable:
+                return pids
+        raise AssertionError(f"the {self.server} workers did not settle at {count} within {limit} s: {pids}")
+
 
 def serve_command(*args: str) -> list[str]:
     """The command line running ``spine-evidence`` with this interpreter."""
     return [sys.executable, "-m", "spine_evidence", *args]
 
 
-def wait_until_ready(endpoint: Endpoint, deadline: float) -> float:
-    """Poll until the endpoint answers ASK {} with 200; the seconds it took."""
-    started = time.monotonic()
-    while time.monotonic() - started < deadline:
-        if endpoint.process.poll() is not None:
-            raise RuntimeError(f"serve exited with {endpoint.process.returncode}: {endpoint.output()}")
-        with contextlib.suppress(requests.ConnectionError):
-            if requests.get(endpoint.url, params={"query": "ASK {}"}, timeout=5).status_code == 200:
-                return time.monotonic() - started
-        time.sleep(0.02)
-    raise RuntimeError(f"serve not ready after {deadline} s: {endpoint.output()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server process group started by a test (SIGTERM, then SIGKILL)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
-
-
 @contextlib.contextmanager
-def start_endpoint(*args: str, store: Path | None, state_dir: Path, log: Path) -> Iterator[Endpoint]:
+def start_endpoint(*args: str, store: Path | None, state_dir: Path, log: Path) -> Iterator[RunningServer]:
     """Run ``spine-evidence serve --store STORE ARGS`` on a free port until the block ends."""
-    port = free_port()
+    port = processes.free_port()
     command = serve_command("serve", "--host", "127.0.0.1", "--port", str(port), *args)
     if store is not None:
         command += ["--store", str(store)]
-    env = {**os.environ, "SPINE_EVIDENCE_STATE_DIR": str(state_dir)}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    endpoint = Endpoint(f"http://127.0.0.1:{port}", process, log)
+    process = processes.spawn_in_session(command, log, env={STATE_DIR_VARIABLE: str(state_dir)})
+    server = args[args.index("--server") + 1] if "--server" in args else "granian"
+    running = RunningServer(f"http://127.0.0.1:{port}", process, log, server)
     try:
-        endpoint.ready_seconds = wait_until_ready(endpoint, SERVER_START_SECONDS)
-        yield endpoint
+        running.ready_seconds = processes.wait_until_answers(process, running.url, SERVER_START_SECONDS, log)
+        yield running
     finally:
-        stop(process)
+        processes.stop_group(process)
 
 
 @pytest.fixture(scope="session")
@@ -260,12 +252,45 @@ def endpoint_factory(tmp_path_factory):
     return factory
 
 
+# The WSGI servers ``serve --server`` offers, and the options that choose each.
+SERVER_OPTIONS = {"granian": (), "gunicorn": ("--server", "gunicorn")}
+ENDPOINT_OPTIONS = ("--workers", "4", "--timeout", str(ENDPOINT_TIMEOUT), "--max-rows", str(ENDPOINT_MAX_ROWS))
+
+
 @pytest.fixture(scope="session")
-def endpoint(endpoint_factory, store_dir) -> Iterator[Endpoint]:
-    """``spine-evidence serve`` on the session store: 4 sync workers, ``--timeout 2 --max-rows 500``."""
-    options = ("--workers", "4", "--timeout", str(ENDPOINT_TIMEOUT), "--max-rows", str(ENDPOINT_MAX_ROWS))
-    with endpoint_factory(*options, store=store_dir) as running:
-        yield running
+def session_servers(endpoint_factory, store_dir):
+    """``get(server)``: ``serve`` on the session store under that WSGI server, started on first use, kept all session.
+
+    4 workers, ``--timeout 2 --max-rows 500``.
+    """
+    with contextlib.ExitStack() as started:
+        running: dict[str, RunningServer] = {}
+
+        def get(server: str) -> RunningServer:
+            if server not in running:
+                options = (*ENDPOINT_OPTIONS, *SERVER_OPTIONS[server])
+                running[server] = started.enter_context(endpoint_factory(*options, store=store_dir))
+            return running[server]
+
+        yield get
+
+
+@pytest.fixture(scope="session")
+def endpoint(session_servers) -> RunningServer:
+    """The session endpoint under granian, the default server (see :func:`session_servers`)."""
+    return session_servers("granian")
+
+
+@pytest.fixture(scope="session", params=sorted(SERVER_OPTIONS))
+def wsgi_server(request) -> str:
+    """The name of a WSGI server; a test using this fixture (or :func:`server_endpoint`) runs under each."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def server_endpoint(session_servers, wsgi_server) -> RunningServer:
+    """The session endpoint under each WSGI server (granian's is :func:`endpoint` itself)."""
+    return session_servers(wsgi_server)
 
 
 @pytest.fixture(scope="module")

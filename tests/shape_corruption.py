@@ -4,8 +4,8 @@ A corruption copies a real graph (the shipped one, or the small second document 
 ``tests/data``), changes one thing and expects ``validate`` to report a violation
 from a named shape (``sh:sourceShape``) on a named focus node, with the expected
 constraint component where the shape is a core one. The inputs are parsed once per
-module; validation gets the ontology as part of the data graph, so it is not re-read
-for every corruption.
+module (the fixtures of ``shape_fixtures.py``); validation gets the ontology as part
+of the data graph, so it is not re-read for every corruption.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
@@ -165,26 +164,3 @@ def assert_reported(corruption: Corruption, original: Graph, shapes: Graph, onto
                 assert str(expected.focus) in hit.message, hit.message
         assert expected.shape in outcome.report_text
 
-
-@pytest.fixture(scope="module")
-def shipped() -> Graph:
-    """The shipped graph (without the ontology), parsed once."""
-    return shipped_graph()
-
-
-@pytest.fixture(scope="module")
-def second() -> Graph:
-    """The second document with the shared vocabulary (without the ontology), parsed once."""
-    return second_document_graph()
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    """The shipped ontology, parsed once."""
-    return ontology_graph()
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    """The shipped shapes, parsed once."""
-    return shacl.load_shapes()

@@ -23,7 +23,8 @@ from bench.corpus import corpus  # noqa: E402
 from bench.measure import row_counts  # noqa: E402
 from bench.servers import SERVERS  # noqa: E402
 
-OPTIONAL_PEERS = ("rdflib-endpoint", "virtuoso")
+# ours-before: this endpoint at the revision bench.servers.BEFORE_REVISION (skipped when git lacks it).
+OPTIONAL_PEERS = ("rdflib-endpoint", "virtuoso", "ours-before")
 SIZE = 10_000
 
 

@@ -231,7 +231,8 @@ def test_linked_data_page_shows_label_links_quote_and_twins(endpoint, visit, pat
     assert page.inner_text("h1").strip() in labels
     quoted = {re.sub(r"\s+", " ", text).strip() for text in page.locator("blockquote.exact").all_inner_texts()}
     assert exacts <= quoted
-    twins = {link.get_attribute("type"): link.get_attribute("href") for link in page.locator("link[rel=alternate]").all()}
+    alternates = page.locator("link[rel=alternate]").all()
+    twins = {link.get_attribute("type"): link.get_attribute("href") for link in alternates}
     assert set(TWINS) <= set(twins), twins
     graphs = {}
     for media_type, fmt in TWINS.items():

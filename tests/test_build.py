@@ -1,5 +1,9 @@
 """``build``: every serialisation parses back to the merged plus inferred triples, the store answers
-the same count, ``build.json`` describes the build, and a failed build leaves ``dist/`` unchanged."""
+the same count, ``build.json`` describes the build, and a failed build leaves ``dist/`` unchanged.
+
+The reasoned build is the session's one (``conftest.built_dataset``: ``spine-evidence build``
+into a fresh state folder); ``build.json`` holds what ``build()`` reports (``BuildReport``).
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,28 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import require_java
 from rdflib import Dataset, Graph, URIRef
 
 from spine_evidence import build as build_module
 from spine_evidence import sources, store
-from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_INFERRED, GRAPH_VOCABULARY, GRAPH_ONTOLOGY, ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, SE
+from spine_evidence.namespaces import (
+    GRAPH_FACTFINDER,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_VOCABULARY,
+    ONTOLOGY_IRI,
+    ONTOLOGY_VERSION_IRI,
+    SE,
+)
 
 NAMED = {str(GRAPH_ONTOLOGY), str(GRAPH_VOCABULARY), str(GRAPH_FACTFINDER), str(GRAPH_INFERRED)}
 RDFLIB_FORMAT = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, build_module.BuildReport]:
-    require_java()
-    out = tmp_path_factory.mktemp("build") / "dist"
-    return out, build_module.build(out)
+def built(built_dataset) -> tuple[Path, dict]:
+    """The session's reasoned build folder and its ``build.json`` record."""
+    return built_dataset.state, json.loads((built_dataset.state / "build.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -49,27 +59,27 @@ def named_graphs(dataset: Dataset) -> dict[str, Graph]:
 
 
 def test_build_writes_every_output(built) -> None:
-    out, report = built
-    names = {p.name for p in out.iterdir()}
+    out, record = built
+    names = {p.name for p in out.iterdir()}  # other tests may add caches beside the build in this state folder
     expected_names = {f"spine-evidence{s}" for s in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
     assert expected_names | {"store", "build.json"} <= names
-    assert set(report.files) == names - {"build.json"}
+    assert expected_names | {"store"} <= set(record["files"]) <= names - {"build.json"}
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 @pytest.mark.parametrize("suffix", sorted(RDFLIB_FORMAT))
 def test_each_graph_serialisation_parses_back_to_every_triple(built, expected: int, suffix: str) -> None:
-    out, report = built
+    out, record = built
     graph = Graph().parse(out / f"spine-evidence{suffix}", format=RDFLIB_FORMAT[suffix])
-    assert len(graph) == expected == report.triples["default"]
+    assert len(graph) == expected == record["triples"]["default"]
 
 
 def test_trig_has_one_named_graph_per_source_and_the_inferred(built, trig: Dataset, asserted, expected) -> None:
-    _, report = built
+    _, record = built
     graphs = named_graphs(trig)
     assert set(graphs) == NAMED
     for iri, graph in graphs.items():
-        assert len(graph) == report.triples[iri]
+        assert len(graph) == record["triples"][iri]
     union = Graph()
     for graph in graphs.values():
         union += graph
@@ -103,24 +113,22 @@ def test_jsonld_is_compacted_with_the_published_context(built) -> None:
 
 
 def test_store_counts_equal_the_serialisations(built, expected: int) -> None:
-    out, report = built
+    out, record = built
     opened = store.open_store(out / "store")
     rows = list(opened.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
-    assert int(rows[0]["n"].value) == expected == report.store_triples
+    assert int(rows[0]["n"].value) == expected == record["store_default_graph_triples"]
     default, per_graph = store.count_triples(opened)
     assert default == expected
-    assert per_graph == {iri: n for iri, n in report.triples.items() if iri != "default"}
-    inferred = opened.query(
-        "ASK { GRAPH <%s> { <https://w3id.org/spine-evidence/study/ref-07> a <%sRandomisedTrial> } }"
-        % (GRAPH_INFERRED, SE))
+    assert per_graph == {iri: n for iri, n in record["triples"].items() if iri != "default"}
+    study = "https://w3id.org/spine-evidence/study/ref-07"
+    inferred = opened.query(f"ASK {{ GRAPH <{GRAPH_INFERRED}> {{ <{study}> a <{SE}RandomisedTrial> }} }}")
     assert bool(inferred)
 
 
-def test_build_record_is_valid(built, expected: int) -> None:
-    out, report = built
-    record = json.loads((out / "build.json").read_text(encoding="utf-8"))
+def test_build_record_is_valid(built, built_dataset, expected: int) -> None:
+    out, record = built
     assert re.fullmatch(r"[0-9a-f]{16}", record["graph_version"])
-    assert record["graph_version"] == report.graph_version
+    assert f"graph version {record['graph_version']}" in built_dataset.build.stdout  # what the command said
     assert re.fullmatch(r"[0-9a-f]{16}", record["input_hash"])
     assert record["ontology"]["version_iri"] == ONTOLOGY_VERSION_IRI
     assert record["triples"]["default"] == expected
@@ -129,7 +137,7 @@ def test_build_record_is_valid(built, expected: int) -> None:
     assert record["started"] <= record["finished"]
     assert {"load", "reason", "store"} <= set(record["seconds"])
     assert [s["file"].split("/")[0] for s in record["sources"]] == ["ontology", "graph", "graph"]
-    assert store.read_build_record(out / "store")["graph_version"] == report.graph_version
+    assert store.read_build_record(out / "store")["graph_version"] == record["graph_version"]
     print("build steps (s):", record["seconds"])
 
 
@@ -143,8 +151,8 @@ def test_no_reason_build_has_no_inferred_graph_and_keeps_other_files(tmp_path, b
     assert report.triples[str(GRAPH_INFERRED)] == 0
     assert report.triples["default"] == report.store_triples == len(asserted)
     record = json.loads((tmp_path / "plain" / "build.json").read_text(encoding="utf-8"))
-    assert record["input_hash"] == json.loads((reasoned.out_dir / "build.json").read_text())["input_hash"]
-    assert report.graph_version != reasoned.graph_version
+    assert record["input_hash"] == reasoned["input_hash"]
+    assert report.graph_version != reasoned["graph_version"]
 
 
 def inconsistent_root(tmp_path: Path) -> Path:
@@ -165,7 +173,8 @@ def inconsistent_root(tmp_path: Path) -> Path:
 
 
 def test_failed_build_leaves_the_previous_output_untouched(tmp_path, built) -> None:
-    out, _ = built
+    out = tmp_path / "dist"  # a copy: the session's build stays whole whatever this build does
+    shutil.copytree(built[0], out)
     before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     record = (out / "build.json").read_bytes()
     with pytest.raises(build_module.BuildError, match="inconsistent.*spine-evidence validate"):

@@ -80,7 +80,8 @@ def test_post_query_is_cached_like_its_get_twin(cached):
     _, client = cached
     got = client.get("/sparql", query_string={"query": CLASSES}, headers={"Accept": JSON})
     form = client.post("/sparql", data={"query": CLASSES}, headers={"Accept": JSON})
-    body = client.post("/sparql", data=CLASSES.encode(), headers={"Accept": JSON, "Content-Type": "application/sparql-query"})
+    body = client.post("/sparql", data=CLASSES.encode(),
+                       headers={"Accept": JSON, "Content-Type": "application/sparql-query"})
     assert got.headers["X-Cache"] == "miss"
     assert form.headers["X-Cache"] == body.headers["X-Cache"] == "hit"
     assert form.data == body.data == got.data

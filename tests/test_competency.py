@@ -18,7 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from competency.expected import EXPECTED, TIMES_CITED
 
 from spine_evidence import query

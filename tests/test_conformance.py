@@ -21,7 +21,6 @@ import pyoxigraph as ox
 import pytest
 
 from spine_evidence.conformance import default_suite_dir
-from spine_evidence.store.location import STATE_DIR_VARIABLE
 from spine_evidence.conformance.endpoint import spine_evidence_server
 from spine_evidence.conformance.evaluation import run_query_evaluation_test
 from spine_evidence.conformance.manifest import open_suite
@@ -29,6 +28,7 @@ from spine_evidence.conformance.outcome import VALUES_EQUAL, Outcome
 from spine_evidence.conformance.report import Report, known_failures
 from spine_evidence.conformance.results import Table, compare, isomorphic_solutions
 from spine_evidence.conformance.runner import SUITE_VARIABLE, needed_graphs, run_tests, select_tests, suite_candidates
+from spine_evidence.store.location import STATE_DIR_VARIABLE
 
 SUITE = default_suite_dir() or Path("absent")
 WHERE = " or ".join(str(c) for c in suite_candidates())
@@ -169,9 +169,13 @@ def test_value_equality_accepts_canonical_forms_but_nothing_else():
     a different value, or the right values in the wrong ORDER BY order, still fails."""
     xsd = "http://www.w3.org/2001/XMLSchema#"
     decimal, integer, negative = (ox.NamedNode(xsd + t) for t in ("decimal", "integer", "negativeInteger"))
-    written = Table(frozenset("v"), [{"v": ox.Literal("1.0", datatype=decimal)}, {"v": ox.Literal("-3", datatype=negative)}])
-    canonical = Table(frozenset("v"), [{"v": ox.Literal("1", datatype=decimal)}, {"v": ox.Literal("-3", datatype=integer)}])
-    other = Table(frozenset("v"), [{"v": ox.Literal("1.5", datatype=decimal)}, {"v": ox.Literal("-3", datatype=integer)}])
+    def table(first: str, first_type: ox.NamedNode, second: str, second_type: ox.NamedNode) -> Table:
+        return Table(frozenset("v"), [{"v": ox.Literal(first, datatype=first_type)},
+                                      {"v": ox.Literal(second, datatype=second_type)}])
+
+    written = table("1.0", decimal, "-3", negative)
+    canonical = table("1", decimal, "-3", integer)
+    other = table("1.5", decimal, "-3", integer)
     reversed_ = Table(frozenset("v"), list(reversed(canonical.rows)))
     assert compare(written, canonical) == VALUES_EQUAL
     assert compare(written, other) not in (None, VALUES_EQUAL)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from spine_evidence.conformance.endpoint import Endpoint, closed_without_answer, spine_evidence_server
+from spine_evidence.conformance.endpoint import ServiceUnderTest, closed_without_answer, spine_evidence_server
 
 ROUNDS = 300
 BIG_UPDATE = 'INSERT DATA { <http://example/s> <http://example/p> "' + "x" * 500_000 + '" }'
@@ -62,7 +62,8 @@ def test_a_closed_connection_is_recognised() -> None:
 
 @pytest.mark.parametrize("read_only", [True, False])
 def test_idempotent_requests_are_sent_once_more_and_posts_only_to_a_read_only_endpoint(hangup, read_only) -> None:
-    endpoint = Endpoint("test", f"{hangup.url}/sparql", f"{hangup.url}/sparql", f"{hangup.url}/store", read_only)
+    sparql = f"{hangup.url}/sparql"
+    endpoint = ServiceUnderTest("test", sparql, sparql, f"{hangup.url}/store", read_only)
     with pytest.raises(requests.ConnectionError) as closed:
         endpoint.session.get(endpoint.query_url, timeout=5)
     assert closed_without_answer(closed.value) and hangup.connections == 2

@@ -16,7 +16,7 @@ from spine_evidence.namespaces import DOCUMENT_IRI, GRAPH_ONTOLOGY, ONTOLOGY_IRI
 from spine_evidence.web import AppConfig, create_app
 from spine_evidence.web.dataset_statistics import CACHE
 from spine_evidence.web.description import current_statistics
-from spine_evidence.web.negotiation import RDF_FORMATS, RESULTS_FORMATS, canonical_types
+from spine_evidence.web.negotiation import MEDIA_TYPE_RDF, MEDIA_TYPE_RESULTS, canonical_types
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -44,7 +44,8 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 def count(client, query: str) -> int:
     """The single integer a SELECT (?n) query returns from ``/sparql``."""
-    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
 
@@ -71,7 +72,7 @@ def test_service_description_states_endpoint_language_and_every_served_format(cl
     node = service(graph)
     assert graph.value(node, SD.endpoint) == URIRef("http://localhost/sparql")
     assert graph.value(node, SD.supportedLanguage) == SD.SPARQL11Query
-    served = canonical_types(RESULTS_FORMATS) + canonical_types(RDF_FORMATS)
+    served = canonical_types(MEDIA_TYPE_RESULTS) + canonical_types(MEDIA_TYPE_RDF)
     assert {str(f) for f in graph.objects(node, SD.resultFormat)} == {FORMATS + W3C_FORMAT[m] for m in served}
 
 
@@ -94,7 +95,8 @@ def test_service_description_counts_agree_with_sparql(client):
     dataset = graph.value(service(graph), SD.defaultDataset)
     default = graph.value(dataset, SD.defaultGraph)
     assert graph.value(default, VOID.triples).toPython() == count(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
-    named = {graph.value(n, SD.name): graph.value(graph.value(n, SD.graph), VOID.triples) for n in graph.objects(dataset, SD.namedGraph)}
+    named = {graph.value(n, SD.name): graph.value(graph.value(n, SD.graph), VOID.triples)
+             for n in graph.objects(dataset, SD.namedGraph)}
     assert URIRef(str(GRAPH_ONTOLOGY)) in named
     assert len(named) == count(client, "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
     for name, triples in named.items():
@@ -169,7 +171,8 @@ def test_void_counts_agree_with_sparql(client, void):
         VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
         VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }",
         VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c FILTER(isIRI(?c)) }",
-        VOID.entities: 'SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER(STRSTARTS(STR(?s), "https://w3id.org/spine-evidence/")) }',
+        VOID.entities: 'SELECT (COUNT(DISTINCT ?s) AS ?n) '
+                       '{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "https://w3id.org/spine-evidence/")) }',
     }
     for prop, query in expected.items():
         assert void.value(node, prop).toPython() == count(client, query), prop
@@ -178,8 +181,10 @@ def test_void_counts_agree_with_sparql(client, void):
 
 def test_void_partitions_agree_with_sparql(client, void):
     node = dataset_node(void)
-    classes = {void.value(p, VOID["class"]): void.value(p, VOID.entities).toPython() for p in void.objects(node, VOID.classPartition)}
-    properties = {void.value(p, VOID.property): void.value(p, VOID.triples).toPython() for p in void.objects(node, VOID.propertyPartition)}
+    classes = {void.value(p, VOID["class"]): void.value(p, VOID.entities).toPython()
+               for p in void.objects(node, VOID.classPartition)}
+    properties = {void.value(p, VOID.property): void.value(p, VOID.triples).toPython()
+                  for p in void.objects(node, VOID.propertyPartition)}
     assert len(classes) == void.value(node, VOID.classes).toPython()
     assert sum(properties.values()) == void.value(node, VOID.triples).toPython()
     assert classes[URIRef(SE.Study)] == count(client, f"SELECT (COUNT(DISTINCT ?s) AS ?n) {{ ?s a <{SE.Study}> }}") > 0
@@ -195,7 +200,8 @@ def test_void_metadata_and_example_resources(client, void):
     examples = set(void.objects(node, VOID.exampleResource))
     assert len(examples) == 4
     for kind in (SE.Claim, SE.Study, SE.Result, SE.Recommendation):
-        typed = [e for e in examples if client.get("/sparql", query_string={"query": f"ASK {{ <{e}> a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{kind}> }}"}).get_json()["boolean"]]
+        asks = {e: f"ASK {{ <{e}> a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{kind}> }}" for e in examples}
+        typed = [e for e in examples if client.get("/sparql", query_string={"query": asks[e]}).get_json()["boolean"]]
         assert len(typed) >= 1, kind
     for example in examples:
         path = str(example).removeprefix("https://w3id.org/spine-evidence")
@@ -232,7 +238,8 @@ def test_graph_store_default_and_named_graphs(client):
     default = rdf(client.get("/graph-store?default"))
     assert len(default) == count(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
     iri = str(GRAPH_ONTOLOGY)
-    named = rdf(client.get("/graph-store", query_string={"graph": iri}, headers={"Accept": "application/n-triples"}), "application/n-triples")
+    named = rdf(client.get("/graph-store", query_string={"graph": iri}, headers={"Accept": "application/n-triples"}),
+                "application/n-triples")
     assert len(named) == count(client, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}") > 0
     by_format = rdf(client.get("/graph-store", query_string={"graph": iri, "format": "rdf"}), "application/rdf+xml")
     assert isomorphic(named, by_format)
@@ -245,7 +252,8 @@ def test_graph_store_head_has_headers_and_no_body(client):
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("", 400), ("default&graph=http://example.org/g", 400), ("graph=http://example.org/a&graph=http://example.org/b", 400),
+    [("", 400), ("default&graph=http://example.org/g", 400),
+     ("graph=http://example.org/a&graph=http://example.org/b", 400),
      ("graph=not%20an%20iri", 400), ("graph=http://example.org/no-such-graph", 404), ("graph=%FF", 400)],
 )
 def test_graph_store_bad_requests(client, query, status):

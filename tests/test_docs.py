@@ -53,7 +53,7 @@ def documented_prefixes(model: str) -> dict[str, str]:
     names = re.findall(r"`([a-z]+):`", row.group(1))
     folders = re.findall(r"`…/([a-z-]+/)`", row.group(2))
     assert len(names) == len(folders)
-    found.update({name: BASE + folder for name, folder in zip(names, folders)})
+    found.update({name: BASE + folder for name, folder in zip(names, folders, strict=True)})
     return found
 
 

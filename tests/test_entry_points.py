@@ -153,7 +153,8 @@ def test_every_query_gives_the_same_table_through_every_entry_point(built_datase
                       is_graph_query(sparql)) for sparql in texts]
 
     # (d) /sparql of `spine-evidence serve` on the same state folder (no --store)
-    with start_endpoint("--workers", "1", store=None, state_dir=built_dataset.state, log=tmp_path / "serve.log") as server:
+    served_log = tmp_path / "serve.log"
+    with start_endpoint("--workers", "1", store=None, state_dir=built_dataset.state, log=served_log) as server:
         from_endpoint = [endpoint_table(server.url, sparql) for sparql in texts]
         assert "building" not in server.output() and f"serving the store {built_dataset.store} " in server.output()
         served = requests.get(f"{server.base}/health", timeout=10).json()["graph_version"]
@@ -209,7 +210,8 @@ def test_load_keeps_its_record_beside_its_store(tmp_path, built_dataset: BuiltDa
     assert sorted(p.name for p in work.iterdir()) == ["mine"]
     assert sorted(p.name for p in (work / "mine").iterdir()) == ["build.json", "store"]
     counted = cli("query", "--store", "mine", COUNT, "--format", "csv", state=tmp_path, cwd=work)
-    assert counted.stdout.split()[1] == str(json.loads((work / "mine" / "build.json").read_text())["dataset"]["default_graph_triples"])
+    record = json.loads((work / "mine" / "build.json").read_text())
+    assert counted.stdout.split()[1] == str(record["dataset"]["default_graph_triples"])
 
 
 # --- predeclared prefixes, the same on every entry point ----------------------------------------

@@ -20,8 +20,23 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from spine_evidence import paths, sources
 from spine_evidence.namespaces import (
-    BIBO, CITO, CLAIM, DOCUMENT_IRI, ECO, MOD, OA, ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, REC, RESULT, SE, SEPIO,
-    STUDY, TP, VALUE, VIEW,
+    BIBO,
+    CITO,
+    CLAIM,
+    DOCUMENT_IRI,
+    ECO,
+    MOD,
+    OA,
+    ONTOLOGY_IRI,
+    ONTOLOGY_VERSION_IRI,
+    REC,
+    RESULT,
+    SE,
+    SEPIO,
+    STUDY,
+    TP,
+    VALUE,
+    VIEW,
 )
 from spine_evidence.quotes import load_source_text, normalise
 from spine_evidence.validation import CHECKS, Inputs, read_inputs, validate

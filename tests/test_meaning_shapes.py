@@ -11,11 +11,18 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
-
-from shape_corruption import (  # noqa: F401  (fixtures)
-    Corruption, Expected, assert_reported, copy, ontology, replace, shapes, shipped, validate,
+from shape_corruption import (
+    Corruption,
+    Expected,
+    assert_reported,
+    replace,
+    validate,
 )
+
 from spine_evidence.namespaces import AGENT, CLAIM, DOCUMENT_IRI, LINE, OUTCOME, RESULT, SE, SRC, STUDY, TECH
+
+# the corruption inputs as fixtures (shipped, second, ontology, shapes)
+pytest_plugins = ["shape_fixtures"]
 
 MEANING_SHAPES = "meaning.ttl"
 

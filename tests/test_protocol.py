@@ -125,7 +125,8 @@ def test_construct_in_every_rdf_format(client, typed_count, media_type, rdflib_f
 
 def test_describe_returns_the_ontology_description(client, merged):
     ontology = next(merged.subjects(rdflib.RDF.type, rdflib.OWL.Ontology))
-    response = client.get("/sparql", query_string={"query": f"DESCRIBE <{ontology}>"}, headers={"Accept": "text/turtle"})
+    response = client.get("/sparql", query_string={"query": f"DESCRIBE <{ontology}>"},
+                          headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=response.data, format="turtle")
     assert len(graph) == len(list(merged.triples((ontology, None, None))))
 
@@ -194,7 +195,8 @@ def test_unknown_format_name_is_400(client):
         ("/sparql?query=ASK%20%7B%7D&query=ASK%20%7B%7D", "2 times"),
         ("/sparql?query=SELECT%20*%20WHERE%20%7B", "not valid SPARQL"),
         ("/sparql?query=%20%20", "empty"),
-        ("/sparql?query=SELECT%20*%20%7B%20nosuch%3Ax%20%3Fp%20%3Fo%20%7D", "not valid SPARQL"),  # undeclared prefix (se: is predeclared)
+        # an undeclared prefix (se: is predeclared)
+        ("/sparql?query=SELECT%20*%20%7B%20nosuch%3Ax%20%3Fp%20%3Fo%20%7D", "not valid SPARQL"),
         ("/sparql?query=ASK%20%7B%7D&default-graph-uri=not%20an%20iri", "not a valid IRI"),
         ("/sparql?query=ASK%20%7B%22%FF%FE%22%7D", "not valid UTF-8"),
         ("/sparql?query=ASK%20%7B%7D&timeout=soon", "not a number"),
@@ -211,7 +213,8 @@ def test_bad_queries_get_400_with_a_message(client, path, expected):
 @pytest.mark.parametrize(
     "content_type, body",
     [("text/plain", b"ASK {}"), (None, b"ASK {}"), ("application/sparql-query; charset=UTF-16", b"ASK {}"),
-     ("application/json", b'{"query": "ASK {}"}'), ("application/x-www-form-urlencoded; charset=latin-1", b"query=ASK")],
+     ("application/json", b'{"query": "ASK {}"}'),
+     ("application/x-www-form-urlencoded; charset=latin-1", b"query=ASK")],
 )
 def test_unsupported_bodies_get_415(client, content_type, body):
     headers = {"Content-Type": content_type} if content_type else {}
@@ -294,9 +297,64 @@ def test_small_answers_are_not_truncated(client):
     assert response.headers["X-SPARQL-Truncated"] == "false" and response.headers["X-SPARQL-Rows"] == "3"
 
 
-# --- the same over real HTTP (gunicorn) ------------------------------------------
+# --- one decision, one place: CORS, error replies, the SPARQL core ---------------
 
-def test_over_http_every_method(endpoint, typed_count):
+def test_query_answers_and_other_pages_get_the_same_cors_headers(client):
+    """The fast path (query answers) and Flask (every other page) add CORS with the one function."""
+    answer = client.get("/sparql", query_string={"query": "ASK {}"})
+    description = client.get("/sparql", headers={"Accept": "text/turtle"})
+    health = client.get("/health")
+    refused = client.get("/sparql", query_string={"query": "SELECT WHERE {"})
+    for response in (answer, description, health, refused):
+        cors = {k: v for k, v in response.headers.items() if k.startswith("Access-Control-")}
+        assert cors == {k: v for k, v in answer.headers.items() if k.startswith("Access-Control-")}
+        assert cors["Access-Control-Allow-Origin"] == "*" and "ETag" in cors["Access-Control-Expose-Headers"]
+
+
+def test_query_errors_follow_accept_and_say_so(client):
+    """An error reply is JSON when the client prefers it, text otherwise, with ``Vary: Accept``."""
+    bad = {"query": "SELECT WHERE {"}
+    as_json = client.get("/sparql", query_string=bad, headers={"Accept": "application/json"})
+    as_text = client.get("/sparql", query_string=bad)
+    assert as_json.status_code == as_text.status_code == 400
+    assert json.loads(as_json.data)["status"] == 400 and "not valid SPARQL" in json.loads(as_json.data)["message"]
+    assert as_text.get_data(as_text=True).startswith("400 Bad Request: the query is not valid SPARQL")
+    for response in (as_json, as_text):
+        assert "Accept" in [v.strip() for v in response.headers["Vary"].split(",")]
+
+
+def test_the_library_and_the_endpoint_read_a_query_alike(client, store_dir):
+    """An unknown function is an unbound value in both (one SPARQL core), not an error in one of them."""
+    from spine_evidence.query import query
+
+    text = "SELECT ?x ?y WHERE { BIND(<http://example.org/unknown>(1) AS ?x) BIND(se:Claim AS ?y) }"
+    from_endpoint = select_json(client, text)["results"]["bindings"]
+    from_library = json.loads(query(text, store=store_dir, fmt="json"))["results"]["bindings"]
+    assert from_endpoint == from_library
+    assert from_endpoint[0]["y"]["value"].endswith("#Claim") and "x" not in from_endpoint[0]
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_the_library_reports_an_error_met_while_writing_results_in_one_line(fmt):
+    """pyoxigraph evaluates lazily: an error met while the results are written is a ``QueryError`` too."""
+    import socket
+
+    import pyoxigraph as ox
+
+    from spine_evidence.query import QueryError, query
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    text = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    with pytest.raises(QueryError, match="could not be evaluated"):
+        query(text, store=ox.Store(), fmt=fmt)
+
+
+# --- the same over real HTTP, under each WSGI server (granian, gunicorn) -----------
+
+def test_over_http_every_method(server_endpoint, typed_count):
+    endpoint = server_endpoint
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{RDF_TYPE}> ?c }}"
     accept = {"Accept": "application/sparql-results+json"}
     answers = [
@@ -309,3 +367,17 @@ def test_over_http_every_method(endpoint, typed_count):
     for response in answers:
         assert response.status_code == 200
         assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == typed_count
+
+
+def test_over_http_head_and_errors_keep_their_status(server_endpoint):
+    """HEAD has GET's headers and no body; 405, 406, 400 and 415 pass through the server unchanged."""
+    url, ask = server_endpoint.url, {"query": "ASK {}"}
+    get = requests.get(url, params=ask, headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    head = requests.head(url, params=ask, headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    assert get.status_code == head.status_code == 200 and head.content == b""
+    assert head.headers["Content-Type"] == get.headers["Content-Type"]
+    assert requests.put(url, params=ask, timeout=10).status_code == 405
+    assert requests.get(url, params=ask, headers={"Accept": "image/png"}, timeout=10).status_code == 406
+    bad = requests.get(url, params={"query": "SELECT WHERE {"}, timeout=10)
+    assert bad.status_code == 400 and bad.text.strip()
+    assert requests.post(url, data=b"ASK {}", headers={"Content-Type": "text/plain"}, timeout=10).status_code == 415

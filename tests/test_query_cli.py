@@ -125,7 +125,8 @@ def test_errors_are_one_line_with_exit_code_2(dist: Path, args: list[str], messa
 def test_a_missing_store_is_one_line_with_exit_code_2(tmp_path: Path) -> None:
     done = run("query", "--store", str(tmp_path / "nowhere"), "ASK {}")
     assert done.returncode == 2
-    expected = f"error: no store at {tmp_path / 'nowhere'}; run `spine-evidence build --out {tmp_path / 'nowhere'}` first"
+    nowhere = tmp_path / "nowhere"
+    expected = f"error: no store at {nowhere}; run `spine-evidence build --out {nowhere}` first"
     assert done.stderr.strip().splitlines() == [expected]
 
 

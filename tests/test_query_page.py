@@ -105,7 +105,7 @@ def one_click_examples(client, examples) -> None:
 def test_examples_of_a_readme_are_one_click_away(store_dir, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(MARKDOWN, encoding="utf-8")
-    app = create_app(AppConfig(store_path=store_dir, options={"readme": str(readme)}))
+    app = create_app(AppConfig(store_path=store_dir, readme=readme))
     examples = example_queries(readme)
     assert len(examples) == 2
     one_click_examples(app.test_client(), examples)
@@ -119,7 +119,7 @@ def test_the_readme_examples_are_one_click_away(client):
 
 
 def test_yasgui_is_served_from_this_server(store_dir, yasgui_build):
-    app = create_app(AppConfig(store_path=store_dir, options={"yasgui_dir": str(yasgui_build)}))
+    app = create_app(AppConfig(store_path=store_dir, yasgui_dir=yasgui_build))
     client = app.test_client()
     page = client.get("/").get_data(as_text=True)
     assert 'src="/yasgui/yasgui.min.js"' in page and 'href="/yasgui/yasgui.min.css"' in page
@@ -133,7 +133,7 @@ def test_yasgui_is_served_from_this_server(store_dir, yasgui_build):
 
 
 def test_plain_form_when_yasgui_is_absent_and_it_posts_to_the_endpoint(store_dir, tmp_path):
-    app = create_app(AppConfig(store_path=store_dir, options={"yasgui_dir": str(tmp_path)}))
+    app = create_app(AppConfig(store_path=store_dir, yasgui_dir=tmp_path))
     client = app.test_client()
     page = client.get("/").get_data(as_text=True)
     assert "new Yasgui(" not in page and client.get("/yasgui/yasgui.min.js").status_code == 404

@@ -27,7 +27,7 @@ def readme_examples() -> list[tuple[str, str, str]]:
     section = "\n".join(section_lines(README.read_text(encoding="utf-8"))) + "\n"
     chunks = ["### " + chunk for chunk in section.split("\n### ")[1:]]
     found = [EXAMPLE.match(chunk) for chunk in chunks]
-    assert all(found), [c.splitlines()[0] for c, m in zip(chunks, found) if not m]
+    assert all(found), [c.splitlines()[0] for c, m in zip(chunks, found, strict=True) if not m]
     return [(m["title"], m["query"], m["table"]) for m in found]
 
 

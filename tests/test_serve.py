@@ -18,7 +18,14 @@ from conftest import dataset_sources, serve_command
 
 from spine_evidence.cli import main
 from spine_evidence.store import create_store, describe_store, open_store, write_build_record
-from spine_evidence.store.location import StoreSetupError, current_input_hash, is_stale, parse_data_option, resolve_store
+from spine_evidence.store.location import (
+    StoreSetupError,
+    current_input_hash,
+    is_stale,
+    parse_data_option,
+    resolve_store,
+)
+from spine_evidence.web.config import AppConfig
 
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 COUNT_BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -58,6 +65,20 @@ def test_bad_options_exit_2_with_one_line(args, message):
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_options_default_to_the_config_defaults():
+    """The command writes no default of its own: each is ``AppConfig``'s (``--max-memory`` in MiB)."""
+    defaults = {param.name: param.default for param in main.commands["serve"].params}
+    config = AppConfig()
+    assert defaults["timeout"] == config.timeout and defaults["max_rows"] == config.max_rows
+    assert defaults["max_body"] == config.max_body and defaults["cache_bytes"] == config.cache_bytes
+    assert defaults["threads"] == config.query_threads and defaults["max_answer_bytes"] == config.max_answer_bytes
+    assert defaults["queue_size"] == config.queue and defaults["per_client"] == config.per_client
+    assert defaults["max_memory"] << 20 == config.max_memory
+    assert defaults["store_dir"] is None and defaults["workers"] is None  # store.location's and each server's own
+    shown = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert f"[default: {config.query_threads};" in shown
 
 
 def test_port_in_use_exits_2(store_dir):
@@ -108,7 +129,8 @@ def test_data_files_become_named_graphs(endpoint_factory, store_dir, tmp_path):
     second = tmp_path / "second.nt"
     second.write_text("<http://example.org/b> <http://example.org/p> <http://example.org/c> .\n")
     named = "http://example.org/graphs/second"
-    with endpoint_factory("--workers", "1", "--data", str(first), "--data", f"{named}={second}", store=store_dir) as server:
+    data = ("--data", str(first), "--data", f"{named}={second}")
+    with endpoint_factory("--workers", "1", *data, store=store_dir) as server:
         counts = graph_counts(server.url)
         assert counts[first.resolve().as_uri()] == 3
         assert counts[named] == 1

@@ -14,15 +14,39 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SH, XSD
-
-from shape_corruption import (  # noqa: F401  (fixtures)
-    SHAPE, Corruption, assert_reported, copy, line_of, one, ontology, rename, replace, second, selector_of,
-    shapes, shipped, validate,
+from shape_corruption import (
+    SHAPE,
+    Corruption,
+    assert_reported,
+    copy,
+    line_of,
+    one,
+    rename,
+    replace,
+    selector_of,
+    validate,
 )
+
 from spine_evidence import shacl
 from spine_evidence.namespaces import (
-    BIBO, CLAIM, ECO, LINE, OA, PUB, QUOTE, REC, RESULT, SE, SEPIO, STUDY, VALUE, VIEW,
+    BIBO,
+    CLAIM,
+    ECO,
+    LINE,
+    OA,
+    PUB,
+    QUOTE,
+    REC,
+    RESULT,
+    SE,
+    SEPIO,
+    STUDY,
+    VALUE,
+    VIEW,
 )
+
+# the corruption inputs as fixtures (shipped, second, ontology, shapes)
+pytest_plugins = ["shape_fixtures"]
 
 SHAPES = URIRef(shacl.SHAPES_NS)
 

@@ -15,11 +15,19 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
-
-from shape_corruption import (  # noqa: F401  (fixtures)
-    SHAPE, Corruption, assert_reported, ontology, replace, second, shapes, shipped, validate, with_ontology,
+from shape_corruption import (
+    SHAPE,
+    Corruption,
+    assert_reported,
+    replace,
+    validate,
+    with_ontology,
 )
+
 from spine_evidence.namespaces import CLAIM, DOCUMENT_IRI, LINE, OUTCOME, PROC, PUB, REC, RESULT, SE, STUDY, TP, VALUE
+
+# the corruption inputs as fixtures (shipped, second, ontology, shapes)
+pytest_plugins = ["shape_fixtures"]
 
 DOCUMENT = DOCUMENT_IRI
 PLACEMENT_CLAIM = CLAIM["medial-branch-correct-placement-82-of-107"]

@@ -13,13 +13,33 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
+from shape_corruption import (
+    Corruption,
+    Expected,
+    assert_reported,
+    one,
+    replace,
+)
 
-from shape_corruption import (  # noqa: F401  (fixtures)
-    Corruption, Expected, assert_reported, one, ontology, replace, second, shapes, shipped,
-)
 from spine_evidence.namespaces import (
-    BIBO, CITO, CLAIM, DOCUMENT_IRI, ECO, LINE, OA, PUB, QUOTE, REC, RESULT, SE, STUDY, VALUE,
+    BIBO,
+    CITO,
+    CLAIM,
+    DOCUMENT_IRI,
+    ECO,
+    LINE,
+    OA,
+    PUB,
+    QUOTE,
+    REC,
+    RESULT,
+    SE,
+    STUDY,
+    VALUE,
 )
+
+# the corruption inputs as fixtures (shipped, second, ontology, shapes)
+pytest_plugins = ["shape_fixtures"]
 
 DOCUMENT = DOCUMENT_IRI
 PLACEMENT_CLAIM = CLAIM["medial-branch-correct-placement-82-of-107"]

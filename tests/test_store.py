@@ -164,7 +164,8 @@ def test_load_command(files, tmp_path):
     assert store.read_dataset(target).graph_triples == {f"{EX}g": 4, files["nq"].resolve().as_uri(): 2, f"{EX}own": 1}
     again = run_cli("load", "--store", str(target), str(files["ttl"]))
     said, error = again.stderr.splitlines()  # the files and store it uses, then the one-line error
-    assert again.returncode == 2 and said.startswith(f"loading {files['ttl']} into {target} ") and error.startswith("error: ")
+    assert again.returncode == 2 and error.startswith("error: ")
+    assert said.startswith(f"loading {files['ttl']} into {target} ")
     missing = run_cli("load", "--store", str(tmp_path / "other"), str(tmp_path / "missing.nt"))
     assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
     assert "Example:" in run_cli("load", "--help").stdout

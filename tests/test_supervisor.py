@@ -2,12 +2,13 @@
 
 Real servers on 127.0.0.1 (``spine-evidence serve``), real signals, real
 worker deaths (a worker is sent SIGSEGV or SIGKILL from outside, as a crash
-or the kernel's OOM killer would end it). Times are printed and bounded only
-loosely, for liveness; the suite asserts no timings.
+or the kernel's OOM killer would end it). Times are printed, never asserted:
+waits are bounded only as hang guards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -18,13 +19,13 @@ import requests
 
 SMALL = "SELECT ?p WHERE { ?s ?p ?o } LIMIT 5"
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
-STOP_BOUND_SECONDS = 5.0  # liveness only: a stop measured at ~0.6 s here
+STOP_WAIT_SECONDS = 30  # a hang guard: a stop measured at ~0.6 s here
 BAD_STOP_LINES = ("refused to gracefully stop", "SIGSEGV", "Traceback", "Unexpected exit", "crash loop")
-SERVERS = {"granian": (), "gunicorn": ("--server", "gunicorn")}
 
 
 def small_query_status(url: str, timeout: float = 30) -> int:
-    return requests.get(url, params={"query": SMALL}, headers={"Accept": "application/json"}, timeout=timeout).status_code
+    response = requests.get(url, params={"query": SMALL}, headers={"Accept": "application/json"}, timeout=timeout)
+    return response.status_code
 
 
 def workers(supervisor_pid: int) -> list[psutil.Process]:
@@ -43,23 +44,40 @@ def wait_for_new_workers(supervisor_pid: int, old: set[int], count: int, seconds
     raise AssertionError(f"no {count} new workers after {seconds} s (have {pids}, old {old})")
 
 
-@pytest.mark.parametrize("server", SERVERS)
+def still_running(pids: set[int], grace: float = 10) -> list[int]:
+    """Those of ``pids`` still running after ``grace`` seconds at the most (a hang guard, not a measure)."""
+    processes = []
+    for pid in pids:
+        try:
+            processes.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            continue
+    _, alive = psutil.wait_procs(processes, timeout=grace)
+    left = []
+    for process in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):  # ended meanwhile
+            if process.status() != psutil.STATUS_ZOMBIE:
+                left.append(process.pid)
+    return left
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
-def test_stop_is_clean_and_quick(endpoint_factory, store_dir, server, how):
-    with endpoint_factory("--workers", "2", *SERVERS[server], store=store_dir) as running:
+def test_stop_is_clean_and_leaves_no_worker(endpoint_factory, store_dir, wsgi_server, how):
+    with endpoint_factory("--workers", "2", "--server", wsgi_server, store=store_dir) as running:
         for _ in range(20):
             assert small_query_status(running.url) == 200
+        pids = running.worker_pids()
         started = time.monotonic()
         if how == "ctrl-c":  # a terminal's Ctrl-C: SIGINT to the whole foreground process group
             os.killpg(running.process.pid, signal.SIGINT)
         else:  # kill, systemd, docker stop: SIGTERM to the main process
             running.process.send_signal(signal.SIGTERM)
-        code = running.process.wait(30)
+        code = running.process.wait(STOP_WAIT_SECONDS)
         seconds = time.monotonic() - started
         log = running.output()
-    print(f"\n{server} stopped by {how} in {seconds:.2f} s with exit code {code}")
+    print(f"\n{wsgi_server} stopped by {how} in {seconds:.2f} s with exit code {code}")
     assert code == 0, log
-    assert seconds < STOP_BOUND_SECONDS, log
+    assert len(pids) == 2 and not still_running(pids), log
     for line in BAD_STOP_LINES:
         assert line not in log, log
 

@@ -32,22 +32,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF
 
-from . import __version__, reasoning, sources, store
-from .store import location
+from . import __version__, paths, reasoning, sources, store
+from .errors import SpineEvidenceError
 from .namespaces import GRAPH, GRAPH_INFERRED
+from .store import location
 
 NAME = "spine-evidence"
 # Output file suffix → rdflib serialiser of the merged graph (docs/DEVELOPING.md: a table).
-GRAPH_FORMATS: dict[str, str] = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
-DATASET_FORMATS: dict[str, str] = {".trig": "trig", ".nq": "nquads"}
+SUFFIX_RDFLIB_GRAPH: dict[str, str] = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
+SUFFIX_RDFLIB_DATASET: dict[str, str] = {".trig": "trig", ".nq": "nquads"}
+
+Parameters = ParamSpec("Parameters")
+Result = TypeVar("Result")
 
 
-class BuildError(RuntimeError):
+class BuildError(SpineEvidenceError, RuntimeError):
     """The build cannot be completed; the message is one line and ``out_dir`` is unchanged."""
 
 
@@ -83,7 +88,8 @@ class Steps:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
 
-    def run(self, name: str, action: Callable, *args, **kwargs):
+    def run(self, name: str, action: Callable[Parameters, Result], *args: Parameters.args,
+            **kwargs: Parameters.kwargs) -> Result:
         """Run ``action(*args, **kwargs)`` and record its duration under ``name``."""
         started = time.perf_counter()
         try:
@@ -106,7 +112,7 @@ def build(out_dir: Path | None = None, *, reason: bool = True, root: Path | None
     out_dir = location.state_dir() if out_dir is None else Path(out_dir)
     check_replaceable(out_dir)
     started, steps = time.perf_counter(), Steps()
-    record = {"started": now()}
+    record: dict[str, Any] = {"started": now()}  # build.json, a JSON object
     try:
         files = sources.document_files(data, root) if data else sources.source_files(root)
         dataset = steps.run("load", sources.load_sources, files)
@@ -161,18 +167,19 @@ def infer(merged: Graph) -> tuple[Graph, tuple[str, ...]]:
     return result.inferred, result.consistency.unsatisfiable
 
 
-def write_all(staging: Path, dataset: Dataset, complete: Graph, files, root, steps: Steps) -> dict:
+def write_all(staging: Path, dataset: Dataset, complete: Graph, files: list[sources.SourceFile], root: Path | None,
+              steps: Steps) -> dict[str, Any]:
     """Write every serialisation, the context and the store into ``staging``; return the record."""
     sources.bind_prefixes(complete)
     context = sources.context_path(root)
     context_data = read_context(context) if context else None
-    for suffix, fmt in GRAPH_FORMATS.items():
-        options = {"context": context_data} if fmt == "json-ld" and context_data else {}
+    for suffix, fmt in SUFFIX_RDFLIB_GRAPH.items():
+        options: dict[str, Any] = {"context": context_data} if fmt == "json-ld" and context_data else {}
         steps.run(f"write {suffix}", serialize, complete, staging / f"{NAME}{suffix}", fmt, **options)
-    for suffix, fmt in DATASET_FORMATS.items():
+    for suffix, fmt in SUFFIX_RDFLIB_DATASET.items():
         steps.run(f"write {suffix}", serialize, dataset, staging / f"{NAME}{suffix}", fmt)
     if context:
-        shutil.copyfile(context, staging / sources.CONTEXT_FILE)
+        shutil.copyfile(context, staging / paths.CONTEXT_FILE)
     with tempfile.TemporaryDirectory(prefix="spine-evidence-graphs-") as scratch:
         graph_files = write_graph_files(Path(scratch), dataset)
         counts = steps.run("store", write_store, staging / store.STORE_DIR, graph_files)
@@ -196,7 +203,7 @@ def graph_version(files: list[sources.SourceFile], inferred: Graph, scratch: Pat
     return store.graph_version([*sources.store_sources(files), (str(GRAPH_INFERRED), path)])
 
 
-def serialize(graph: Graph | Dataset, path: Path, fmt: str, **options) -> None:
+def serialize(graph: Graph | Dataset, path: Path, fmt: str, **options: Any) -> None:
     """Write ``graph`` to ``path`` with rdflib's ``fmt`` serialiser; failures become ``BuildError``."""
     try:
         graph.serialize(destination=str(path), format=fmt, encoding="utf-8", **options)
@@ -205,7 +212,7 @@ def serialize(graph: Graph | Dataset, path: Path, fmt: str, **options) -> None:
         raise BuildError(f"cannot write {path.name} ({fmt}): {message}") from None
 
 
-def read_context(path: Path) -> dict | list:
+def read_context(path: Path) -> dict[str, Any] | list[Any]:
     """The ``@context`` value of a JSON-LD context document."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -213,7 +220,8 @@ def read_context(path: Path) -> dict | list:
         raise BuildError(f"{path}: not a JSON-LD context: {error}") from None
     if not isinstance(document, dict) or "@context" not in document:
         raise BuildError(f"{path}: not a JSON-LD context (no @context)")
-    return document["@context"]
+    context: dict[str, Any] | list[Any] = document["@context"]
+    return context
 
 
 def write_graph_files(folder: Path, dataset: Dataset) -> list[tuple[str, Path]]:
@@ -255,7 +263,7 @@ def triple_counts(dataset: Dataset, complete: Graph) -> dict[str, int]:
     return {"default": len(complete), **dict(sorted(counts.items()))}
 
 
-def source_entry(source: sources.SourceFile, root: Path | None) -> dict:
+def source_entry(source: sources.SourceFile, root: Path | None) -> dict[str, str | int]:
     """A source file's name, graph, size and checksum for ``build.json``."""
     data = source.path.read_bytes()
     return {
@@ -266,7 +274,7 @@ def source_entry(source: sources.SourceFile, root: Path | None) -> dict:
     }
 
 
-def ontology_header(graph: Graph) -> dict:
+def ontology_header(graph: Graph) -> dict[str, str | None]:
     """The ontology IRI and version IRI declared in ``graph`` (``None`` when absent)."""
     ontology = next(iter(graph.subjects(RDF.type, OWL.Ontology)), None)
     version = graph.value(ontology, OWL.versionIRI) if ontology is not None else None
@@ -275,8 +283,8 @@ def ontology_header(graph: Graph) -> dict:
 
 def output_names(context: Path | None) -> list[str]:
     """The names a build writes into ``out_dir`` (``build.json`` last: it marks a complete build)."""
-    names = [f"{NAME}{suffix}" for suffix in (*GRAPH_FORMATS, *DATASET_FORMATS)]
-    names += [sources.CONTEXT_FILE] if context else []
+    names = [f"{NAME}{suffix}" for suffix in (*SUFFIX_RDFLIB_GRAPH, *SUFFIX_RDFLIB_DATASET)]
+    names += [paths.CONTEXT_FILE] if context else []
     return [*names, store.STORE_DIR, store.BUILD_RECORD]
 
 
@@ -286,9 +294,10 @@ def check_replaceable(out_dir: Path) -> None:
         raise BuildError(f"{out_dir} exists and is not a folder")
     if not out_dir.is_dir() or (out_dir / store.BUILD_RECORD).is_file():
         return
-    clashes = [name for name in output_names(Path(sources.CONTEXT_FILE)) if (out_dir / name).exists()]
+    clashes = [name for name in output_names(Path(paths.CONTEXT_FILE)) if (out_dir / name).exists()]
     if clashes:
-        raise BuildError(f"refusing to overwrite {clashes[0]} in {out_dir}: it holds no previous build ({store.BUILD_RECORD})")
+        raise BuildError(f"refusing to overwrite {clashes[0]} in {out_dir}: "
+                         f"it holds no previous build ({store.BUILD_RECORD})")
 
 
 def replace(out_dir: Path, staging: Path) -> None:
@@ -298,7 +307,7 @@ def replace(out_dir: Path, staging: Path) -> None:
     """
     trash = staging / ".previous"
     trash.mkdir()
-    for name in output_names(staging / sources.CONTEXT_FILE if (staging / sources.CONTEXT_FILE).exists() else None):
+    for name in output_names(staging / paths.CONTEXT_FILE if (staging / paths.CONTEXT_FILE).exists() else None):
         target = out_dir / name
         if target.exists():
             target.rename(trash / name)

@@ -1,109 +1,81 @@
-"""The IRIs of the model: our base, our ontology, and the vocabularies we align to.
+"""The IRIs of the model as rdflib terms: our base, our ontology, and the vocabularies we align to.
 
-See ``docs/MODEL.md`` for the IRI policy. Every name here is minted once and
-never changes meaning.
+See ``docs/MODEL.md`` for the IRI policy. Every IRI is minted once, in
+:mod:`.iris` (plain strings, no rdflib: what the endpoint's serving code
+reads); here the same namespaces are rdflib ``Namespace`` objects
+(``SE.Claim`` is a ``URIRef``) for the code that builds and validates graphs
+with rdflib. ``PREFIXES``, ``shorten`` and the other plain names are those of
+:mod:`.iris`.
 """
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-BASE = "https://w3id.org/spine-evidence/"
-ONTOLOGY_IRI = BASE + "ontology"
-ONTOLOGY_VERSION_IRI = BASE + "ontology/0.1.0"
+from . import iris
+from .iris import (
+    BASE,
+    ONTOLOGY_IRI,
+    ONTOLOGY_VERSION_IRI,
+    PREFIXES,
+    SOURCE_TEXT_NAME,
+    longest_namespace,
+    shorten,
+    sparql_prologue,
+)
 
-SE = Namespace(ONTOLOGY_IRI + "#")
-DOC = Namespace(BASE + "document/")
-SRC = Namespace(BASE + "source/")
-AGENT = Namespace(BASE + "agent/")
-STUDY = Namespace(BASE + "study/")
-PUB = Namespace(BASE + "publication/")
-CLAIM = Namespace(BASE + "claim/")
-LINE = Namespace(BASE + "evidence-line/")
-RESULT = Namespace(BASE + "result/")
-VALUE = Namespace(BASE + "value/")
-REC = Namespace(BASE + "recommendation/")
-QUOTE = Namespace(BASE + "quote/")
-PROC = Namespace(BASE + "procedure/")
-MOD = Namespace(BASE + "modality/")
-TECH = Namespace(BASE + "technique/")
-OUTCOME = Namespace(BASE + "outcome/")
-SITE = Namespace(BASE + "site/")
-TP = Namespace(BASE + "time-point/")
-VIEW = Namespace(BASE + "view/")
-GRAPH = Namespace(BASE + "graph/")
-SHAPES = Namespace(BASE + "shapes#")
+__all__ = [
+    "AGENT", "BASE", "BIBO", "CITO", "CLAIM", "DCAT", "DCTERMS", "DOC", "DOCUMENT_IRI", "ECO", "FABIO", "GRAPH",
+    "GRAPH_FACTFINDER", "GRAPH_INFERRED", "GRAPH_ONTOLOGY", "GRAPH_VOCABULARY", "LINE", "MESH", "MOD", "MP", "NCIT",
+    "OA", "OBO", "ONTOLOGY_IRI", "ONTOLOGY_VERSION_IRI", "OUTCOME", "OWL", "PREFIXES", "PROC", "PROV", "PUB",
+    "QUOTE", "RDF", "RDFS", "REC", "RESULT", "SD", "SE", "SEPIO", "SH", "SHAPES", "SITE", "SKOS", "SOURCE_TEXT_IRI",
+    "SOURCE_TEXT_NAME", "SRC", "STATO", "STUDY", "TECH", "TP", "VALUE", "VIEW", "VOID", "XSD", "longest_namespace",
+    "shorten", "sparql_prologue",
+]
 
-SEPIO = Namespace("http://purl.obolibrary.org/obo/SEPIO_")
-ECO = Namespace("http://purl.obolibrary.org/obo/ECO_")
-STATO = Namespace("http://purl.obolibrary.org/obo/STATO_")
-OBO = Namespace("http://purl.obolibrary.org/obo/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-CITO = Namespace("http://purl.org/spar/cito/")
-FABIO = Namespace("http://purl.org/spar/fabio/")
-BIBO = Namespace("http://purl.org/ontology/bibo/")
-MESH = Namespace("http://id.nlm.nih.gov/mesh/")
-NCIT = Namespace("http://purl.obolibrary.org/obo/NCIT_")
-MP = Namespace("http://purl.org/mp/")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-VOID = Namespace("http://rdfs.org/ns/void#")
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SE = Namespace(iris.SE.iri)
+DOC = Namespace(iris.DOC.iri)
+SRC = Namespace(iris.SRC.iri)
+AGENT = Namespace(iris.AGENT.iri)
+STUDY = Namespace(iris.STUDY.iri)
+PUB = Namespace(iris.PUB.iri)
+CLAIM = Namespace(iris.CLAIM.iri)
+LINE = Namespace(iris.LINE.iri)
+RESULT = Namespace(iris.RESULT.iri)
+VALUE = Namespace(iris.VALUE.iri)
+REC = Namespace(iris.REC.iri)
+QUOTE = Namespace(iris.QUOTE.iri)
+PROC = Namespace(iris.PROC.iri)
+MOD = Namespace(iris.MOD.iri)
+TECH = Namespace(iris.TECH.iri)
+OUTCOME = Namespace(iris.OUTCOME.iri)
+SITE = Namespace(iris.SITE.iri)
+TP = Namespace(iris.TP.iri)
+VIEW = Namespace(iris.VIEW.iri)
+GRAPH = Namespace(iris.GRAPH.iri)
+SHAPES = Namespace(iris.SHAPES.iri)
 
-GRAPH_ONTOLOGY = GRAPH.ontology
-GRAPH_FACTFINDER = GRAPH.factfinder
-GRAPH_VOCABULARY = GRAPH.vocabulary
-GRAPH_INFERRED = GRAPH.inferred
+SEPIO = Namespace(iris.SEPIO.iri)
+ECO = Namespace(iris.ECO.iri)
+STATO = Namespace(iris.STATO.iri)
+OBO = Namespace(iris.OBO.iri)
+OA = Namespace(iris.OA.iri)
+CITO = Namespace(iris.CITO.iri)
+FABIO = Namespace(iris.FABIO.iri)
+BIBO = Namespace(iris.BIBO.iri)
+MESH = Namespace(iris.MESH.iri)
+NCIT = Namespace(iris.NCIT.iri)
+MP = Namespace(iris.MP.iri)
+SH = Namespace(iris.SH.iri)
+SD = Namespace(iris.SD.iri)
+VOID = Namespace(iris.VOID.iri)
+DCAT = Namespace(iris.DCAT.iri)
 
-SOURCE_TEXT_NAME = "ultrasound-imaging-for-cervical-injections.txt"
-SOURCE_TEXT_IRI = SRC[SOURCE_TEXT_NAME]
-DOCUMENT_IRI = DOC["factfinder-ultrasound-cervical-injections"]
+GRAPH_ONTOLOGY = URIRef(iris.GRAPH_ONTOLOGY)
+GRAPH_FACTFINDER = URIRef(iris.GRAPH_FACTFINDER)
+GRAPH_VOCABULARY = URIRef(iris.GRAPH_VOCABULARY)
+GRAPH_INFERRED = URIRef(iris.GRAPH_INFERRED)
 
-PREFIXES: dict[str, str] = {
-    "se": str(SE),
-    "doc": str(DOC),
-    "src": str(SRC),
-    "agent": str(AGENT),
-    "study": str(STUDY),
-    "pub": str(PUB),
-    "claim": str(CLAIM),
-    "line": str(LINE),
-    "result": str(RESULT),
-    "value": str(VALUE),
-    "rec": str(REC),
-    "quote": str(QUOTE),
-    "proc": str(PROC),
-    "mod": str(MOD),
-    "tech": str(TECH),
-    "outcome": str(OUTCOME),
-    "site": str(SITE),
-    "tp": str(TP),
-    "view": str(VIEW),
-    "graph": str(GRAPH),
-    "shapes": str(SHAPES),
-    "sepio": str(SEPIO),
-    "eco": str(ECO),
-    "stato": str(STATO),
-    "obo": str(OBO),
-    "oa": str(OA),
-    "prov": str(PROV),
-    "dct": str(DCTERMS),
-    "cito": str(CITO),
-    "fabio": str(FABIO),
-    "bibo": str(BIBO),
-    "skos": str(SKOS),
-    "mesh": str(MESH),
-    "ncit": str(NCIT),
-    "mp": str(MP),
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "sh": str(SH),
-}
-
-
-def sparql_prologue() -> str:
-    """``PREFIX`` lines for every prefix above, for queries written by hand."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+SOURCE_TEXT_IRI = URIRef(iris.SOURCE_TEXT_IRI)
+DOCUMENT_IRI = URIRef(iris.DOCUMENT_IRI)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .errors import SpineEvidenceError
 from .paths import PACKAGE_DIR
 
 NODE_DIR_VARIABLE = "SPINE_EVIDENCE_NODE_DIR"
@@ -31,7 +32,7 @@ NPM_INSTALL = "apt-get install nodejs npm"
 NPM_SECONDS = 600
 
 
-class NodePackageError(RuntimeError):
+class NodePackageError(SpineEvidenceError, RuntimeError):
     """npm is missing, or an install failed; the message is one line."""
 
 

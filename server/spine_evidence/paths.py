@@ -11,6 +11,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_FOLDERS = ("ontology", "graph", "shapes")
+CONTEXT_FILE = "context.jsonld"  # the JSON-LD context, in the ontology folder
 
 
 def data_dir(name: str) -> Path:

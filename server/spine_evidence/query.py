@@ -6,8 +6,9 @@ where ``build`` writes and ``serve`` reads (``store.location``: one rule for
 every command), built first when missing or stale, as ``serve`` does. Never
 an unreasoned copy of the source files: a query answered here is answered
 the same by ``serve``. Which store is used (and any build) is announced in
-one line. Queries get every prefix of ``namespaces.PREFIXES`` predeclared,
-as on the endpoint (``spine_evidence.sparql``).
+one line. Queries are parsed, evaluated and written by the SPARQL core
+(``spine_evidence.sparql``), as on the endpoint: same predeclared prefixes,
+same treatment of unknown functions, same update detection.
 
 SELECT and ASK results are written by pyoxigraph's SPARQL results serialisers
 (JSON, CSV, TSV, XML), CONSTRUCT and DESCRIBE results by its RDF serialisers
@@ -19,44 +20,41 @@ table, cells in full, as the README shows the answers of its example queries.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import store
-from .namespaces import PREFIXES
-from .sparql import evaluate as evaluate_query
+from .errors import SpineEvidenceError, one_line
+from .iris import shorten
+from .sparql import QuerySyntaxError, Results, SparqlError, evaluate, syntax_message, update_operation
+from .sparql.serialization import serialize as write_results
 from .store import location
 
 Announce = Callable[[str], None]
+CellText = Callable[[object], str]
 log = logging.getLogger(__name__)
 TABLE = "table"
 MARKDOWN = "markdown"
-# Format name → pyoxigraph serialiser, for SELECT/ASK and for CONSTRUCT/DESCRIBE results.
-RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+# ``--format`` name → pyoxigraph serialiser, for SELECT/ASK and for CONSTRUCT/DESCRIBE results.
+CLI_NAME_RESULTS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
     "xml": ox.QueryResultsFormat.XML,
 }
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+CLI_NAME_RDF: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "xml": ox.RdfFormat.RDF_XML,
     "json": ox.RdfFormat.JSON_LD,
 }
-FORMATS = (TABLE, MARKDOWN, *RESULTS_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULTS_FORMATS))
+FORMATS = (TABLE, MARKDOWN, *CLI_NAME_RESULTS, *(f for f in CLI_NAME_RDF if f not in CLI_NAME_RESULTS))
 MAX_CELL = 60
-MAX_MESSAGE = 160
-UPDATE_START = re.compile(
-    r"^\s*((PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
 
 
-class QueryError(ValueError):
+class QueryError(SpineEvidenceError, ValueError):
     """The query cannot be run or its results cannot be written; the message is one line."""
 
 
@@ -81,31 +79,30 @@ def query(
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     results = execute(sparql, open_target(store, announce))
-    if fmt == TABLE:
-        return render_table(results)
-    if fmt == MARKDOWN:
-        return render_markdown(*table_rows(results))
-    return serialize(results, fmt)
+    try:
+        if fmt == TABLE:
+            return render_table(results)
+        if fmt == MARKDOWN:
+            return render_markdown(*table_rows(results))
+        return serialize(results, fmt)
+    except QueryError:
+        raise
+    except SparqlError as error:  # evaluation is lazy: its errors surface while the results are written
+        raise QueryError(str(error)) from None
+    except (RuntimeError, ValueError, OSError) as error:  # the same, met while a table is filled
+        raise QueryError(f"the query could not be evaluated: {one_line(error)}") from None
 
 
-def execute(sparql: str, target: ox.Store) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Parse and run ``sparql`` on ``target`` with the predeclared prefixes."""
-    if UPDATE_START.match(sparql):
+def execute(sparql: str, target: ox.Store) -> Results:
+    """Parse and start evaluating ``sparql`` on ``target`` with the SPARQL core (no updates: the store is read-only)."""
+    if update_operation(sparql):
         raise QueryError("SPARQL Update is not accepted: the store is read-only; send a query")
     try:
-        return evaluate_query(target, sparql)
-    except SyntaxError as error:
-        raise QueryError(f"bad SPARQL: {syntax_message(error)}") from None
-    except OSError as error:
-        raise QueryError(f"cannot read the store: {error}") from None
-
-
-def syntax_message(error: SyntaxError) -> str:
-    """pyoxigraph's parse error on one line, its long lists of expected characters cut short."""
-    message = " ".join(str(error).split())
-    if "Prefix not found" in message:
-        return message.split(" expected", 1)[0] + " undeclared prefix"
-    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+        return evaluate(target, sparql)
+    except QuerySyntaxError as error:
+        raise QueryError(f"bad SPARQL: {syntax_message(error.parser_message)}") from None
+    except SparqlError as error:
+        raise QueryError(str(error)) from None
 
 
 def open_target(target: ox.Store | Path | str | None, announce: Announce | None = None) -> ox.Store:
@@ -135,41 +132,34 @@ def open_path(path: Path) -> ox.Store:
         raise QueryError(f"cannot open the store at {path}: {' '.join(str(error).split())}") from None
 
 
-def serialize(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
-    """Write ``results`` with pyoxigraph's serialiser for ``fmt``."""
+def serialize(results: Results, fmt: str) -> bytes:
+    """Write ``results`` with the SPARQL core's serialiser for the ``--format`` name ``fmt``."""
     if isinstance(results, ox.QueryTriples):
-        if fmt not in GRAPH_FORMATS:
-            raise QueryError(f"format {fmt!r} is for SELECT/ASK; CONSTRUCT/DESCRIBE take {', '.join(GRAPH_FORMATS)} or table")
-        triples = list(results)
-        return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=used_prefixes(triples))
-    if fmt not in RESULTS_FORMATS:
-        raise QueryError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE; SELECT/ASK take {', '.join(RESULTS_FORMATS)} or table")
-    return results.serialize(format=RESULTS_FORMATS[fmt])
+        if fmt not in CLI_NAME_RDF:
+            raise QueryError(f"format {fmt!r} is for SELECT/ASK; CONSTRUCT/DESCRIBE take "
+                             f"{', '.join(CLI_NAME_RDF)} or table")
+        return write_results(results, CLI_NAME_RDF[fmt]).body
+    if fmt not in CLI_NAME_RESULTS:
+        raise QueryError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE; SELECT/ASK take "
+                         f"{', '.join(CLI_NAME_RESULTS)} or table")
+    return write_results(results, CLI_NAME_RESULTS[fmt]).body
 
 
-def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
-    """The prefixes of ``namespaces.PREFIXES`` that some IRI in ``triples`` starts with."""
-    terms = [term for triple in triples for term in triple]
-    iris = {t.value for t in terms if isinstance(t, ox.NamedNode)}
-    iris |= {t.datatype.value for t in terms if isinstance(t, ox.Literal)}
-    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
-
-
-def render_table(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> str:
+def render_table(results: Results) -> str:
     """A plain text table of ``results``: one column per variable, or subject/predicate/object."""
     if isinstance(results, ox.QueryBoolean):
         return "true" if bool(results) else "false"
     return format_table(*table_rows(results, cell))
 
 
-def table_rows(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-               text=None) -> tuple[list[str], list[list[str]]]:
+def table_rows(results: Results, text: CellText | None = None) -> tuple[list[str], list[list[str]]]:
     """The header and rows of ``results``, each term written by ``text`` (full cells by default)."""
     text = text or full_cell
     if isinstance(results, ox.QueryBoolean):
         return ["boolean"], [["true" if bool(results) else "false"]]
     if isinstance(results, ox.QueryTriples):
-        return ["subject", "predicate", "object"], [[text(t.subject), text(t.predicate), text(t.object)] for t in results]
+        rows = [[text(t.subject), text(t.predicate), text(t.object)] for t in results]
+        return ["subject", "predicate", "object"], rows
     header = [variable.value for variable in results.variables]
     return header, [[text(solution[name]) for name in header] for solution in results]
 
@@ -191,9 +181,9 @@ def full_cell(term: object) -> str:
 def format_table(header: list[str], rows: list[list[str]]) -> str:
     """Columns padded to their widest cell, a rule under the header, and the row count."""
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
-    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("-+-".join("-" * w for w in widths))
-    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
     return "\n".join(lines)
 
@@ -203,7 +193,7 @@ def cell(term: object, limit: int | None = MAX_CELL) -> str:
     if term is None:
         text = ""
     elif isinstance(term, ox.NamedNode):
-        text = shorten(term.value)
+        text = shorten(term.value) or f"<{term.value}>"
     elif isinstance(term, ox.BlankNode):
         text = f"_:{term.value}"
     elif isinstance(term, ox.Literal):
@@ -214,12 +204,3 @@ def cell(term: object, limit: int | None = MAX_CELL) -> str:
         text = str(term)
     text = " ".join(text.split())
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
-
-
-def shorten(iri: str) -> str:
-    """``iri`` as ``prefix:local`` with the longest matching namespace, else ``<iri>``."""
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
-    if best is None:
-        return f"<{iri}>"
-    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from spine_evidence import paths
-from spine_evidence.namespaces import SOURCE_TEXT_NAME
+from spine_evidence.iris import SOURCE_TEXT_NAME
 
 LINE_END_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
 WHITESPACE = re.compile(r"\s+")

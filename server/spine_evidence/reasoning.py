@@ -36,7 +36,9 @@ import owlready2
 from owlready2.base import OwlReadyInconsistentOntologyError, OwlReadyJavaError
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
+from .errors import SpineEvidenceError, one_line
 from .sources import bind_prefixes
 
 # owlready2's name for the ontology it writes HermiT's conclusions into; never published.
@@ -49,11 +51,11 @@ HIERARCHY = (RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equiv
 _TEMPDIR_LOCK = threading.Lock()
 
 
-class ReasonerError(RuntimeError):
+class ReasonerError(SpineEvidenceError, RuntimeError):
     """HermiT could not run: no Java, or Java failed. The message is one line."""
 
 
-class InconsistentGraph(ValueError):
+class InconsistentGraph(SpineEvidenceError, ValueError):
     """The ontology plus graph is inconsistent: nothing can be inferred from it."""
 
 
@@ -90,7 +92,7 @@ def find_java() -> str:
     Raises ``ReasonerError`` when there is none.
     """
     home = os.environ.get("JAVA_HOME")
-    candidates = [owlready2.JAVA_EXE, *([os.path.join(home, "bin", "java")] if home else []), "java"]
+    candidates: list[str] = [owlready2.JAVA_EXE, *([os.path.join(home, "bin", "java")] if home else []), "java"]
     candidates += sorted(glob.glob("/usr/lib/jvm/*/bin/java"), reverse=True)
     for candidate in candidates:
         found = shutil.which(candidate)
@@ -194,12 +196,6 @@ def ontology_triples(ontology: owlready2.Ontology) -> Graph:
     return Graph().parse(data=buffer.getvalue().decode("utf-8"), format="nt")
 
 
-def one_line(error: BaseException) -> str:
-    """The first non-empty line of an error's message."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
-
-
 def complete(asserted: Graph, conclusions: Graph) -> Graph:
     """HermiT's conclusions completed with every entailed type and property value, minus ``asserted``."""
     both = Graph()
@@ -215,7 +211,7 @@ def complete(asserted: Graph, conclusions: Graph) -> Graph:
     return inferred
 
 
-def useful(triple: tuple) -> bool:
+def useful(triple: tuple[Node, Node, Node]) -> bool:
     """False for trivial or internal conclusions: ``owl:Thing``/``owl:Nothing``/owl:NamedIndividual, owlready2's own."""
     subject, predicate, obj = triple
     if str(subject).startswith(INFERENCES_IRI.rstrip("#")):
@@ -258,7 +254,7 @@ def hierarchy(graph: Graph, sub: URIRef, equivalent: URIRef) -> dict[URIRef, set
     return links
 
 
-def class_memberships(graph: Graph) -> Iterator[tuple]:
+def class_memberships(graph: Graph) -> Iterator[tuple[Node, URIRef, URIRef]]:
     """``x rdf:type C`` for every named superclass ``C`` of every named type of every ``x``."""
     superclasses = ancestors(hierarchy(graph, RDFS.subClassOf, OWL.equivalentClass))
     for individual, cls in list(graph.subject_objects(RDF.type)):
@@ -277,6 +273,8 @@ def property_values(graph: Graph) -> Graph:
     todo = [t for t in graph.triples((None, None, None)) if t[1] in declared]
     while todo:
         subject, predicate, obj = todo.pop()
+        if not isinstance(predicate, URIRef):  # never: rdflib parses predicates as IRIs only
+            continue
         entailed = [(subject, parent, obj) for parent in supers.get(predicate, ())]
         if isinstance(obj, (URIRef, BNode)):
             entailed += [(obj, inverse, subject) for inverse in inverses.get(predicate, ())]

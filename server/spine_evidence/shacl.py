@@ -9,10 +9,21 @@ runs is ``spine_evidence.validation.validate``. Everything lives in the
 from __future__ import annotations
 
 from .validation.inputs import (
-    DataInput, ValidationInputError, data_graphs, load_data, load_shapes, shipped_data_files,
+    DataInput,
+    ValidationInputError,
+    data_graphs,
+    load_data,
+    load_shapes,
+    shipped_data_files,
 )
 from .validation.report import (
-    REPORT_FIELDS, SEVERITY_ORDER, SHAPES_IRI, SHAPES_NS, ValidationOutcome, ValidationResult, format_report,
+    REPORT_FIELDS,
+    SEVERITY_ORDER,
+    SHAPES_IRI,
+    SHAPES_NS,
+    ValidationOutcome,
+    ValidationResult,
+    format_report,
     merge_reports,
 )
 from .validation.shacl import INFERENCE_CHOICES, SPARQL_PASS_KEEP, TARGET_PREDICATES, split_shapes, validate

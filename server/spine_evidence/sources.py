@@ -22,7 +22,9 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from . import paths
+from .errors import SpineEvidenceError
 from .namespaces import GRAPH, GRAPH_FACTFINDER, GRAPH_ONTOLOGY, GRAPH_VOCABULARY, PREFIXES
+from .paths import CONTEXT_FILE
 
 # Data folder → the named graph its Turtle files are loaded into.
 GRAPH_OF_FOLDER: dict[str, URIRef] = {
@@ -34,10 +36,9 @@ GRAPH_OF_FILE: dict[str, URIRef] = {
     "vocabulary.ttl": GRAPH_VOCABULARY,
 }
 SOURCE_PATTERN = "*.ttl"
-CONTEXT_FILE = "context.jsonld"
 
 
-class SourceError(ValueError):
+class SourceError(SpineEvidenceError, ValueError):
     """A source file is missing or is not valid Turtle; the message names the file."""
 
 

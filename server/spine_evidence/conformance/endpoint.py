@@ -12,22 +12,21 @@ sent once more on a new connection where that is safe (:class:`ResendOnClose`).
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
+from typing import Any
 from urllib.parse import urljoin
 
 import requests
 from requests.adapters import HTTPAdapter
+
+from ..errors import SpineEvidenceError
+from ..processes import ServerStartError, free_port, spawn_in_session, stop_group, wait_until_answers
 
 MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
 READY_QUERY = "ASK {}"
@@ -35,7 +34,7 @@ REQUEST_TIMEOUT_S = 60
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # RFC 9110 §9.2.2
 
 
-class EndpointError(Exception):
+class EndpointError(SpineEvidenceError):
     """The endpoint cannot be started, reached or loaded."""
 
 
@@ -67,7 +66,7 @@ class ResendOnClose(HTTPAdapter):
         super().__init__()
         self.resend_post = resend_post
 
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Send ``request``; once more when the connection was closed before any answer and resending is safe."""
         try:
             return super().send(request, **kwargs)
@@ -79,7 +78,7 @@ class ResendOnClose(HTTPAdapter):
 
 
 @dataclass
-class Endpoint:
+class ServiceUnderTest:
     """Where the runner sends queries, updates and Graph Store Protocol requests."""
 
     name: str
@@ -120,80 +119,43 @@ class Endpoint:
                 raise EndpointError(f"PUT {iri} answered {response.status_code}: {response.text[:200]}")
 
 
-def external_endpoint(url: str, graph_store: str | None) -> Endpoint:
+def external_endpoint(url: str, graph_store: str | None) -> ServiceUnderTest:
     """An endpoint already running at ``url``, checked with ``ASK {}``.
 
     Writable (and loaded through it) when a Graph Store URL is given; else
     read-only like ours, with its graph store at ``graph-store`` beside ``url``.
     """
-    endpoint = Endpoint("external", url, url, graph_store or urljoin(url, "graph-store"),
-                        read_only=graph_store is None)
+    service = ServiceUnderTest("external", url, url, graph_store or urljoin(url, "graph-store"),
+                               read_only=graph_store is None)
     try:
-        status = endpoint.query(READY_QUERY, [], [], "application/sparql-results+json").status_code
+        status = service.query(READY_QUERY, [], [], "application/sparql-results+json").status_code
     except requests.RequestException as error:
         raise EndpointError(f"cannot reach {url}: {type(error).__name__}") from None
     if status != 200:
         raise EndpointError(f"{url} answered ASK {{}} with HTTP {status}")
-    return endpoint
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_ready(endpoint: Endpoint, process: subprocess.Popen, log: Path, limit_s: float) -> None:
-    """Poll the endpoint with ``ASK {}`` until it answers 200 or the process exits."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise EndpointError(f"the server exited with {process.returncode}: {_tail(log)}")
-        try:
-            if endpoint.query(READY_QUERY, [], [], "application/sparql-results+json").status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise EndpointError(f"the server did not answer within {limit_s:.0f} s: {_tail(log)}")
-
-
-def _tail(log: Path) -> str:
-    """The last line the server wrote, for a one-line error."""
-    lines = log.read_text(errors="replace").strip().splitlines() if log.exists() else []
-    return lines[-1] if lines else "(no output)"
+    return service
 
 
 @contextmanager
-def _running(command: list[str], endpoint: Endpoint, workdir: Path, limit_s: float) -> Iterator[Endpoint]:
-    """Run ``command`` in its own process group until the block ends, then stop it."""
+def _running(command: list[str], service: ServiceUnderTest, workdir: Path,
+             limit_s: float) -> Iterator[ServiceUnderTest]:
+    """Run ``command`` in its own session until the block ends, then stop its process group."""
     log = workdir / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                   cwd=workdir, start_new_session=True)
+    process = spawn_in_session(command, log, cwd=workdir)
     try:
-        wait_until_ready(endpoint, process, log, limit_s)
-        yield endpoint
-    finally:
-        endpoint.session.close()
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Terminate the process group we started (gunicorn's workers with it)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            wait_until_answers(process, service.query_url, limit_s, log)
+        except ServerStartError as error:
+            raise EndpointError(str(error)) from None
+        yield service
+    finally:
+        service.session.close()
+        stop_group(process)
 
 
 @contextmanager
 def spine_evidence_server(graphs: Mapping[str, Path], limit_s: float = 120,
-                          options: Sequence[str] = ()) -> Iterator[Endpoint]:
+                          options: Sequence[str] = ()) -> Iterator[ServiceUnderTest]:
     """Start ``spine-evidence serve`` on a free port with every graph as ``--data IRI=FILE``.
 
     ``options`` are further ``serve`` options (``--store DIR``, ``--workers N``).
@@ -204,26 +166,26 @@ def spine_evidence_server(graphs: Mapping[str, Path], limit_s: float = 120,
                "serve", "--host", "127.0.0.1", "--port", str(port), *options]
     for iri, path in sorted(graphs.items()):
         command += ["--data", f"{iri}={path.resolve()}"]
-    endpoint = Endpoint("spine-evidence", f"{base}/sparql", f"{base}/sparql",
-                        f"{base}/graph-store", read_only=True)
+    service = ServiceUnderTest("spine-evidence", f"{base}/sparql", f"{base}/sparql",
+                               f"{base}/graph-store", read_only=True)
     with tempfile.TemporaryDirectory(prefix="conformance-") as workdir:
-        with _running(command, endpoint, Path(workdir), limit_s) as running:
+        with _running(command, service, Path(workdir), limit_s) as running:
             yield running
 
 
 @contextmanager
-def oxigraph_server(graphs: Mapping[str, Path], limit_s: float = 30) -> Iterator[Endpoint]:
+def oxigraph_server(graphs: Mapping[str, Path], limit_s: float = 30) -> Iterator[ServiceUnderTest]:
     """Start an in-memory, writable ``oxigraph serve`` and PUT every graph into it."""
     program = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))  # a venv's
     if program is None:
         raise EndpointError("the oxigraph server is not installed (pip install oxigraph)")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    endpoint = Endpoint("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store",
-                        read_only=False,
-                        features=frozenset({"IndirectGraphIdentification", "POSTGraphCreation"}))
+    service = ServiceUnderTest("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store",
+                               read_only=False,
+                               features=frozenset({"IndirectGraphIdentification", "POSTGraphCreation"}))
     with tempfile.TemporaryDirectory(prefix="conformance-") as workdir:
         command = [program, "serve", "--bind", f"127.0.0.1:{port}"]
-        with _running(command, endpoint, Path(workdir), limit_s) as running:
+        with _running(command, service, Path(workdir), limit_s) as running:
             running.load(graphs)
             yield running

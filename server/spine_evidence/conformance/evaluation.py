@@ -15,9 +15,10 @@ import requests
 from rdflib import Graph
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
-from .endpoint import Endpoint
+from .endpoint import ServiceUnderTest
 from .manifest import QueryEvaluationTest, SyntaxTest
 from .outcome import Outcome
 from .results import Table, compare, from_query_results, read_csv, read_expected, to_rdflib
@@ -50,7 +51,7 @@ def order_keys(text: str, base_iri: str) -> list[str] | None:
     if "ORDER" not in text.upper():
         return None
     try:
-        node = translateQuery(parseQuery(text), base=base_iri).algebra
+        node: CompValue | None = translateQuery(parseQuery(text), base=base_iri).algebra
     except Exception:  # rdflib's parser raises many kinds; order is then not compared
         return None
     while node is not None and node.name != "OrderBy":
@@ -66,7 +67,7 @@ def order_keys(text: str, base_iri: str) -> list[str] | None:
     return keys
 
 
-def run_query_evaluation_test(endpoint: Endpoint, test: QueryEvaluationTest) -> Outcome:
+def run_query_evaluation_test(endpoint: ServiceUnderTest, test: QueryEvaluationTest) -> Outcome:
     """Send one evaluation test's query and compare the response with the expected result."""
     category = f"query-eval/{test.directory}"
     if test.directory in NOT_APPLICABLE:
@@ -93,7 +94,7 @@ def run_query_evaluation_test(endpoint: Endpoint, test: QueryEvaluationTest) -> 
     return Outcome(test.id, category, "fail" if reason else "pass", reason or "")
 
 
-def read_response(response: requests.Response, accept: str) -> bool | Table | object:
+def read_response(response: requests.Response, accept: str) -> bool | Table | Graph:
     """Parse a response body in the format asked for, after checking its media type."""
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if media_type != accept:
@@ -111,7 +112,7 @@ def _first_line(text: str) -> str:
     return (lines[0] if lines else "(empty body)")[:160]
 
 
-def run_syntax_test(endpoint: Endpoint, test: SyntaxTest) -> Outcome:
+def run_syntax_test(endpoint: ServiceUnderTest, test: SyntaxTest) -> Outcome:
     """Send one syntax test: positive queries must get 200, negative ones 400.
 
     Updates go to a read-only service, which must refuse them: a positive update

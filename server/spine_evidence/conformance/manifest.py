@@ -15,6 +15,9 @@ from pathlib import Path
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
+
+from ..errors import SpineEvidenceError
 
 SUITE_BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
 TOP_MANIFEST = "manifest-all.ttl"
@@ -33,7 +36,7 @@ SYNTAX_TYPES = {
 PROTOCOL_TYPES = {MF.ProtocolTest: "protocol", MF.GraphStoreProtocolTest: "graph-store"}
 
 
-class SuiteError(Exception):
+class SuiteError(SpineEvidenceError):
     """The test suite is missing or a manifest cannot be read."""
 
 
@@ -74,7 +77,7 @@ class ProtocolTest:
     name: str
     requires: tuple[str, ...]
     graph_data: tuple[tuple[str, Path], ...]
-    connection: object
+    connection: Node | None  # the test's mf:action, an ht:Connection
     graph: Graph
 
 
@@ -111,6 +114,8 @@ class Suite:
         top = self.manifest(TOP_MANIFEST)
         subject = URIRef(self.iri(self.root / TOP_MANIFEST))
         head = top.value(subject, MF.include)
+        if head is None:
+            raise SuiteError(f"{self.root / TOP_MANIFEST} includes no manifests (no mf:include)")
         return [self.path(str(item)).relative_to(self.root).as_posix() for item in Collection(top, head)]
 
 
@@ -125,7 +130,11 @@ def entries(graph: Graph, suite: Suite, relative: str) -> list[URIRef]:
     """The ``mf:entries`` of a manifest, in order."""
     subject = URIRef(suite.iri(suite.root / relative))
     head = graph.value(subject, MF.entries)
-    return [] if head is None else list(Collection(graph, head))
+    items = [] if head is None else list(Collection(graph, head))
+    tests = [item for item in items if isinstance(item, URIRef)]
+    if len(tests) != len(items):
+        raise SuiteError(f"{suite.root / relative}: an mf:entries item is not an IRI")
+    return tests
 
 
 def test_id(relative: str, test: URIRef) -> str:
@@ -178,7 +187,8 @@ def syntax_tests(suite: Suite) -> list[SyntaxTest]:
     for relative in suite.included_manifests():
         graph = suite.manifest(relative)
         for test in entries(graph, suite, relative):
-            kind = SYNTAX_TYPES.get(graph.value(test, RDF.type))
+            test_type = graph.value(test, RDF.type)
+            kind = SYNTAX_TYPES.get(test_type) if isinstance(test_type, URIRef) else None
             if kind is None:
                 continue
             action = str(graph.value(test, MF.action))
@@ -195,7 +205,8 @@ def protocol_tests(suite: Suite) -> list[ProtocolTest]:
                      "graph-store-protocol/manifest-direct.ttl"):
         graph = suite.manifest(relative)
         for test in entries(graph, suite, relative):
-            category = PROTOCOL_TYPES.get(graph.value(test, RDF.type))
+            test_type = graph.value(test, RDF.type)
+            category = PROTOCOL_TYPES.get(test_type) if isinstance(test_type, URIRef) else None
             if category is not None:
                 tests.append(_protocol_test(graph, suite, relative, test, category))
     return tests

@@ -32,7 +32,7 @@ class Outcome:
         """Whether the test passes, literals compared as RDF terms (``term``) or by value (``value``)."""
         return self.status == "pass" or (literal_equality == "value" and self.values_equal)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         """The outcome as a JSON object."""
         return {"id": self.id, "category": self.category, "status": self.status,
                 "note": self.note, "known_failure": self.known or None,

@@ -18,9 +18,11 @@ import pyoxigraph as ox
 import requests
 from rdflib import Namespace
 from rdflib.collection import Collection
+from rdflib.graph import Graph
+from rdflib.term import Literal, Node
 
-from .endpoint import REQUEST_TIMEOUT_S, Endpoint
-from .manifest import MF, ProtocolTest
+from .endpoint import REQUEST_TIMEOUT_S, ServiceUnderTest
+from .manifest import MF, ProtocolTest, SuiteError
 from .outcome import Outcome
 from .results import Table, compare, from_query_results, read_csv, to_rdflib
 
@@ -58,10 +60,12 @@ def read_requests(test: ProtocolTest) -> list[HttpRequest]:
     """The ``ht:requests`` list of a test's connection, in order."""
     graph = test.graph
     head = graph.value(test.connection, HT.requests)
+    if head is None:
+        raise SuiteError(f"protocol test {test.id}: its connection lists no requests (ht:requests)")
     return [_read_request(graph, node) for node in Collection(graph, head)]
 
 
-def _read_headers(graph, node) -> dict[str, str]:
+def _read_headers(graph: Graph, node: Node | None) -> dict[str, str]:
     """The ``ht:headers`` list of a request or response as a dict (lower-case names)."""
     head = graph.value(node, HT.headers)
     if head is None:
@@ -70,7 +74,7 @@ def _read_headers(graph, node) -> dict[str, str]:
             for h in Collection(graph, head)}
 
 
-def _read_request(graph, node) -> HttpRequest:
+def _read_request(graph: Graph, node: Node) -> HttpRequest:
     """One request and its expected response."""
     body = graph.value(node, HT.body)
     data = None
@@ -89,7 +93,7 @@ def _read_request(graph, node) -> HttpRequest:
         body=data,
         statuses=statuses,
         expected_format=str(graph.value(response, MF.expectedFormat) or "") or None,
-        expected_boolean=None if boolean is None else bool(boolean.toPython()),
+        expected_boolean=bool(boolean.toPython()) if isinstance(boolean, Literal) else None,
         expected_location=None if location is None else str(location),
         expected_content_type=_read_headers(graph, response).get("content-type"),
         expected_body=None if expected_body is None else str(graph.value(expected_body, CNT.chars)),
@@ -112,7 +116,7 @@ def is_write(request: HttpRequest) -> bool:
     return is_update(request)
 
 
-def target_url(endpoint: Endpoint, request: HttpRequest) -> str:
+def target_url(endpoint: ServiceUnderTest, request: HttpRequest) -> str:
     """The request's path with the manifest's ``/sparql/`` or ``/gsp`` prefix replaced."""
     path = request.path
     if path.startswith("/gsp"):
@@ -121,7 +125,7 @@ def target_url(endpoint: Endpoint, request: HttpRequest) -> str:
     return (endpoint.update_url if is_update(request) else endpoint.query_url) + rest
 
 
-def run_protocol_test(endpoint: Endpoint, test: ProtocolTest) -> Outcome:
+def run_protocol_test(endpoint: ServiceUnderTest, test: ProtocolTest) -> Outcome:
     """Send a test's requests in order and judge each response."""
     missing = [feature for feature in test.requires if feature not in endpoint.features]
     if missing:
@@ -151,7 +155,7 @@ def run_protocol_test(endpoint: Endpoint, test: ProtocolTest) -> Outcome:
     return Outcome(test.id, test.category, "pass")
 
 
-def _reset(endpoint: Endpoint, test: ProtocolTest, requests_: list[HttpRequest]) -> None:
+def _reset(endpoint: ServiceUnderTest, test: ProtocolTest, requests_: list[HttpRequest]) -> None:
     """On a writable endpoint: load the test's graphs and delete the graphs its GSP requests name.
 
     The tests assume a fresh store (a first PUT expects 201 Created), while
@@ -174,7 +178,7 @@ def _substitute(request: HttpRequest, templates: dict[str, str]) -> HttpRequest:
     return request
 
 
-def _refused(endpoint: Endpoint, request: HttpRequest, status: int) -> bool:
+def _refused(endpoint: ServiceUnderTest, request: HttpRequest, status: int) -> bool:
     """True when a read-only service refused, as specified, a write expected to succeed."""
     if not endpoint.read_only or not is_write(request):
         return False
@@ -191,7 +195,7 @@ def judge(request: HttpRequest, response: requests.Response) -> str | None:
         return f"expected HTTP {wanted}, got {status}"
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if request.expected_format:
-        reason = _judge_format(request, media_type, response.content)
+        reason = _judge_format(request, request.expected_format, media_type, response.content)
         if reason:
             return reason
     if request.expected_content_type:
@@ -199,15 +203,15 @@ def judge(request: HttpRequest, response: requests.Response) -> str | None:
         if media_type != wanted:
             return f"expected Content-Type {wanted}, got {media_type or 'none'}"
     if request.expected_body is not None and request.method != "HEAD":
-        return _judge_graph(request, media_type, response)
+        return _judge_graph(request, request.expected_body, media_type, response)
     if request.expected_location and not response.headers.get("Location"):
         return "expected a Location header"
     return None
 
 
-def _judge_format(request: HttpRequest, media_type: str, content: bytes) -> str | None:
-    """Check the media type and parse the body as the expected kind of result."""
-    kind = request.expected_format
+def _judge_format(request: HttpRequest, kind: str, media_type: str, content: bytes) -> str | None:
+    """Check the media type and parse the body as the expected ``kind`` of result."""
+    result: bool | Table
     if media_type not in FORMATS[kind]:
         return f"expected a {kind} format ({', '.join(sorted(FORMATS[kind]))}), got {media_type or 'none'}"
     try:
@@ -228,12 +232,12 @@ def _judge_format(request: HttpRequest, media_type: str, content: bytes) -> str 
     return None
 
 
-def _judge_graph(request: HttpRequest, media_type: str, response: requests.Response) -> str | None:
-    """Compare the returned graph with the expected Turtle body (isomorphism)."""
+def _judge_graph(request: HttpRequest, body: str, media_type: str, response: requests.Response) -> str | None:
+    """Compare the returned graph with the expected ``body``, Turtle unless typed otherwise (isomorphism)."""
     base = response.url
     try:
         wanted_format = _rdf_format(request.expected_content_type or "text/turtle")
-        expected = to_rdflib([q.triple for q in ox.parse(request.expected_body.encode(), format=wanted_format,
+        expected = to_rdflib([q.triple for q in ox.parse(body.encode(), format=wanted_format,
                                                             base_iri=base)])
         actual = to_rdflib([q.triple for q in ox.parse(response.content, base_iri=base,
                                                           format=_rdf_format(media_type))])

@@ -17,15 +17,19 @@ that the list is kept true.
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .outcome import Outcome
 
-LITERAL_EQUALITIES = ("value", "term")
-DEFAULT_LITERAL_EQUALITY = "value"
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, as the tomli package (a dependency there)
+    import tomli as tomllib
+
+from .settings import DEFAULT_LITERAL_EQUALITY
 
 KNOWN_FAILURES = Path(__file__).with_name("known_failures.toml")
 PROTOCOL_CATEGORIES = ("protocol", "graph-store")
@@ -56,9 +60,9 @@ class Report:
         for outcome in self.outcomes:
             outcome.known = self.known.get(outcome.id, "")
 
-    def counts(self) -> dict[str, Counter]:
+    def counts(self) -> dict[str, Counter[str]]:
         """Pass / fail / n/a counts per category, categories in first-seen order."""
-        table: dict[str, Counter] = {}
+        table: dict[str, Counter[str]] = {}
         for outcome in self.outcomes:
             table.setdefault(outcome.category, Counter())[outcome.status] += 1
         return table
@@ -89,7 +93,7 @@ class Report:
         query_ok = "query" not in self.parts or ratio is None or ratio >= self.min_query_pass
         return query_ok and not self.protocol_failures()
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         """The report as a JSON object."""
         return {
             "endpoint": self.endpoint,

@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.term import Node
 
 from .outcome import VALUES_EQUAL
 
@@ -35,9 +36,14 @@ DECIMAL_TYPES = {"decimal", "integer", "int", "long", "short", "byte", "nonNegat
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 MAX_STEPS = 200_000
 
-RESULTS_FORMATS = {".srx": ox.QueryResultsFormat.XML, ".srj": ox.QueryResultsFormat.JSON,
+SUFFIX_RESULTS = {".srx": ox.QueryResultsFormat.XML, ".srj": ox.QueryResultsFormat.JSON,
                    ".tsv": ox.QueryResultsFormat.TSV}
-RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".rdf": ox.RdfFormat.RDF_XML, ".nt": ox.RdfFormat.N_TRIPLES}
+SUFFIX_RDF = {".ttl": ox.RdfFormat.TURTLE, ".rdf": ox.RdfFormat.RDF_XML, ".nt": ox.RdfFormat.N_TRIPLES}
+
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Row = dict[str, object]  # variable name → term (pyoxigraph's, or a CSV cell's text or blank node)
+Bijection = dict[object, object]  # blank node → blank node
 
 
 @dataclass
@@ -45,7 +51,7 @@ class Table:
     """A SELECT result: its variables and its solutions (variable name → term)."""
 
     variables: frozenset[str]
-    rows: list[dict[str, object]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
 
 
 def read_expected(path: Path, base_iri: str) -> bool | Table | Graph:
@@ -53,20 +59,20 @@ def read_expected(path: Path, base_iri: str) -> bool | Table | Graph:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return read_csv(path.read_bytes())
-    if suffix in RESULTS_FORMATS:
-        return from_query_results(ox.parse_query_results(path=path, format=RESULTS_FORMATS[suffix]))
-    if suffix in RDF_FORMATS:
-        triples = [quad.triple for quad in ox.parse(path=path, format=RDF_FORMATS[suffix], base_iri=base_iri)]
+    if suffix in SUFFIX_RESULTS:
+        return from_query_results(ox.parse_query_results(path=path, format=SUFFIX_RESULTS[suffix]))
+    if suffix in SUFFIX_RDF:
+        triples = [quad.triple for quad in ox.parse(path=path, format=SUFFIX_RDF[suffix], base_iri=base_iri)]
         return from_result_set(triples) if _is_result_set(triples) else to_rdflib(triples)
     raise ValueError(f"unknown result format {path.name}")
 
 
-def from_query_results(results: object) -> bool | Table:
+def from_query_results(results: ox.QuerySolutions | ox.QueryBoolean) -> bool | Table:
     """Turn pyoxigraph's parsed results into a boolean or a ``Table``."""
     if isinstance(results, ox.QueryBoolean):
         return bool(results)
     variables = [variable.value for variable in results.variables]
-    rows = []
+    rows: list[Row] = []
     for solution in results:
         rows.append({name: solution[name] for name in variables if solution[name] is not None})
     return Table(frozenset(variables), rows)
@@ -76,10 +82,10 @@ def read_csv(content: bytes) -> Table:
     """Read SPARQL CSV results as text cells; ``_:`` cells become blank nodes."""
     reader = csv.reader(io.StringIO(content.decode("utf-8"), newline=""))
     header = next(reader, [])
-    rows = []
+    rows: list[Row] = []
     for record in reader:
         if record:
-            rows.append({name: _csv_cell(value) for name, value in zip(header, record) if value != ""})
+            rows.append({name: _csv_cell(value) for name, value in zip(header, record, strict=False) if value != ""})
     return Table(frozenset(header), rows)
 
 
@@ -95,21 +101,26 @@ def _is_result_set(triples: list[ox.Triple]) -> bool:
 
 def from_result_set(triples: list[ox.Triple]) -> bool | Table:
     """Decode the DAWG result-set vocabulary (``rs:solution``/``rs:binding``)."""
-    objects: dict[tuple, list] = {}
+    objects: dict[tuple[Term, str], list[Term]] = {}
     for t in triples:
         objects.setdefault((t.subject, t.predicate.value), []).append(t.object)
     result_set = next(t.subject for t in triples if t.object == ox.NamedNode(RS + "ResultSet"))
     boolean = objects.get((result_set, RS + "boolean"))
     if boolean:
-        return boolean[0].value == "true"
-    variables = frozenset(v.value for v in objects.get((result_set, RS + "resultVariable"), []))
-    rows = []
+        return _lexical(boolean[0]) == "true"
+    variables = frozenset(_lexical(v) for v in objects.get((result_set, RS + "resultVariable"), []))
+    rows: list[Row] = []
     for solution in objects.get((result_set, RS + "solution"), []):
-        row = {}
+        row: Row = {}
         for binding in objects.get((solution, RS + "binding"), []):
-            row[objects[(binding, RS + "variable")][0].value] = objects[(binding, RS + "value")][0]
+            row[_lexical(objects[(binding, RS + "variable")][0])] = objects[(binding, RS + "value")][0]
         rows.append(row)
     return Table(variables, rows)
+
+
+def _lexical(term: Term) -> str:
+    """The value of an IRI, a blank node or a literal; a quoted triple's N-Triples form."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def to_rdflib(triples: list[ox.Triple]) -> Graph:
@@ -120,12 +131,14 @@ def to_rdflib(triples: list[ox.Triple]) -> Graph:
     return graph
 
 
-def _rdflib_term(term: object) -> object:
+def _rdflib_term(term: Term) -> Node:
     """Convert one pyoxigraph term to rdflib without normalising literals."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise ValueError(f"a quoted triple has no rdflib term: {term}")
     if term.language:
         return Literal(term.value, lang=term.language, normalize=False)
     datatype = term.datatype.value
@@ -165,9 +178,9 @@ def compare_tables(expected: Table, actual: Table, order_keys: list[str] | None 
     return None
 
 
-def _compare_order(expected: list[dict], actual: list[dict], keys: list[str]) -> str | None:
+def _compare_order(expected: list[Row], actual: list[Row], keys: list[str]) -> str | None:
     """Compare the sequence of ORDER BY key values, position by position."""
-    for index, (left, right) in enumerate(zip(expected, actual)):
+    for index, (left, right) in enumerate(zip(expected, actual, strict=True)):  # as many rows: compare_tables
         for key in keys:
             a, b = left.get(key), right.get(key)
             if isinstance(a, ox.BlankNode) and isinstance(b, ox.BlankNode):
@@ -177,7 +190,7 @@ def _compare_order(expected: list[dict], actual: list[dict], keys: list[str]) ->
     return None
 
 
-def _by_value(rows: list[dict]) -> list[dict]:
+def _by_value(rows: list[Row]) -> list[Row]:
     """The rows with numeric and boolean literals replaced by their values in their XSD value space."""
     return [{key: _value(term) for key, term in row.items()} for row in rows]
 
@@ -199,13 +212,13 @@ def _value(term: object) -> object:
     return term
 
 
-def _signature(row: dict) -> tuple:
+def _signature(row: Row) -> tuple[tuple[str, object], ...]:
     """A row with its blank nodes erased: rows that can match share a signature."""
     return tuple(sorted(((k, None if isinstance(v, ox.BlankNode) else v) for k, v in row.items()),
                         key=lambda item: item[0]))
 
 
-def isomorphic_solutions(expected: list[dict], actual: list[dict]) -> bool:
+def isomorphic_solutions(expected: list[Row], actual: list[Row]) -> bool:
     """True when some blank-node bijection maps the expected multiset onto the actual one."""
     if Counter(map(_signature, expected)) != Counter(map(_signature, actual)):
         return False
@@ -217,8 +230,8 @@ def isomorphic_solutions(expected: list[dict], actual: list[dict]) -> bool:
     return _assign(has_blank, others, 0, set(), {}, {}, [MAX_STEPS])
 
 
-def _assign(expected: list[dict], actual: list[dict], index: int, used: set,
-            forward: dict, backward: dict, budget: list[int]) -> bool:
+def _assign(expected: list[Row], actual: list[Row], index: int, used: set[int],
+            forward: Bijection, backward: Bijection, budget: list[int]) -> bool:
     """Backtracking search for a row matching consistent with one blank-node bijection."""
     if index == len(expected):
         return True
@@ -239,7 +252,7 @@ def _assign(expected: list[dict], actual: list[dict], index: int, used: set,
     return False
 
 
-def _extend(row: dict, candidate: dict, forward: dict, backward: dict) -> tuple[dict, dict] | None:
+def _extend(row: Row, candidate: Row, forward: Bijection, backward: Bijection) -> tuple[Bijection, Bijection] | None:
     """The bijection extended so that ``row`` maps onto ``candidate``, or ``None``."""
     if row.keys() != candidate.keys():
         return None

@@ -4,23 +4,51 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fnmatch import fnmatch
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TypedDict, TypeVar
 
 from ..paths import PACKAGE_DIR
-from .endpoint import Endpoint, external_endpoint, oxigraph_server, spine_evidence_server
+from .endpoint import ServiceUnderTest, external_endpoint, oxigraph_server, spine_evidence_server
 from .evaluation import NOT_APPLICABLE, run_query_evaluation_test, run_syntax_test
-from .manifest import Suite, SuiteError, open_suite, protocol_tests, query_evaluation_tests, syntax_tests
+from .manifest import (
+    ProtocolTest,
+    QueryEvaluationTest,
+    Suite,
+    SuiteError,
+    SyntaxTest,
+    open_suite,
+    protocol_tests,
+    query_evaluation_tests,
+    syntax_tests,
+)
 from .outcome import Outcome
 from .protocol import run_protocol_test
-from .report import DEFAULT_LITERAL_EQUALITY, LITERAL_EQUALITIES, Report, known_failures
+from .report import Report, known_failures
+from .settings import (
+    DEFAULT_LITERAL_EQUALITY,
+    DEFAULT_MIN_QUERY_PASS,
+    DEFAULT_SERVER,
+    LITERAL_EQUALITIES,
+    PARTS,
+    SERVERS,
+)
 
-PARTS = ("protocol", "query", "syntax")
-SERVERS = ("spine-evidence", "oxigraph")
 SUITE_IN_SHARED = Path("shared") / "w3c-rdf-tests" / "sparql11"
 SUITE_VARIABLE = "SPINE_EVIDENCE_W3C_TESTS"
+
+AnyTest = TypeVar("AnyTest", SyntaxTest, QueryEvaluationTest, ProtocolTest)
+
+
+class Selection(TypedDict):
+    """The selected tests of each part."""
+
+    syntax: list[SyntaxTest]
+    query: list[QueryEvaluationTest]
+    protocol: list[ProtocolTest]
 
 
 def suite_candidates() -> list[Path]:
@@ -54,14 +82,14 @@ def find_suite(suite_dir: Path | None) -> Suite:
     return open_suite(found)
 
 
-def _selected(items: list, parts: tuple[str, ...], part: str, patterns: tuple[str, ...]) -> list:
+def _selected(items: list[AnyTest], parts: tuple[str, ...], part: str, patterns: tuple[str, ...]) -> list[AnyTest]:
     """The tests of ``part`` whose ids match one of ``patterns`` (all when none are given)."""
     if part not in parts:
         return []
     return [t for t in items if not patterns or any(fnmatch(t.id, p) for p in patterns)]
 
 
-def select_tests(suite: Suite, parts: tuple[str, ...], patterns: tuple[str, ...]) -> dict[str, list]:
+def select_tests(suite: Suite, parts: tuple[str, ...], patterns: tuple[str, ...]) -> Selection:
     """The selected syntax, query-evaluation and protocol tests."""
     return {
         "syntax": _selected(syntax_tests(suite), parts, "syntax", patterns),
@@ -70,21 +98,21 @@ def select_tests(suite: Suite, parts: tuple[str, ...], patterns: tuple[str, ...]
     }
 
 
-def needed_graphs(suite: Suite, tests: dict[str, list]) -> dict[str, Path]:
+def needed_graphs(suite: Suite, tests: Selection) -> dict[str, Path]:
     """Graph IRI → data file, for every applicable test selected."""
     graphs: dict[str, Path] = {}
-    for test in tests["query"]:
-        if test.directory not in NOT_APPLICABLE:
-            for iri in test.data + test.graph_data:
+    for evaluation in tests["query"]:
+        if evaluation.directory not in NOT_APPLICABLE:
+            for iri in evaluation.data + evaluation.graph_data:
                 graphs[iri] = suite.path(iri)
-    for test in tests["protocol"]:
-        graphs.update(dict(test.graph_data))
+    for protocol in tests["protocol"]:
+        graphs.update(dict(protocol.graph_data))
     return graphs
 
 
 @contextmanager
 def provide_endpoint(server: str, endpoint_url: str | None, graph_store_url: str | None,
-                     graphs: dict[str, Path], store: Path | None = None) -> Iterator[Endpoint]:
+                     graphs: dict[str, Path], store: Path | None = None) -> Iterator[ServiceUnderTest]:
     """Start the chosen server with the graphs, or use the given endpoint (loading it when writable)."""
     if endpoint_url is None:
         if server == "oxigraph":
@@ -103,24 +131,25 @@ def provide_endpoint(server: str, endpoint_url: str | None, graph_store_url: str
         endpoint.session.close()
 
 
-def run_tests(endpoint: Endpoint, tests: dict[str, list], progress: Callable[[Outcome], None]) -> list[Outcome]:
+def run_tests(endpoint: ServiceUnderTest, tests: Selection, progress: Callable[[Outcome], None]) -> list[Outcome]:
     """Run query syntax, evaluation, protocol, then update syntax tests (which may write last)."""
-    plan = [(run_syntax_test, [t for t in tests["syntax"] if t.category == "syntax-query"]),
-            (run_query_evaluation_test, tests["query"]),
-            (run_protocol_test, tests["protocol"]),
-            (run_syntax_test, [t for t in tests["syntax"] if t.category == "syntax-update"])]
+    plan: list[Callable[[], Outcome]] = [
+        *(partial(run_syntax_test, endpoint, t) for t in tests["syntax"] if t.category == "syntax-query"),
+        *(partial(run_query_evaluation_test, endpoint, t) for t in tests["query"]),
+        *(partial(run_protocol_test, endpoint, t) for t in tests["protocol"]),
+        *(partial(run_syntax_test, endpoint, t) for t in tests["syntax"] if t.category == "syntax-update"),
+    ]
     outcomes = []
-    for run, group in plan:
-        for test in group:
-            outcome = run(endpoint, test)
-            progress(outcome)
-            outcomes.append(outcome)
+    for run in plan:
+        outcome = run()
+        progress(outcome)
+        outcomes.append(outcome)
     return outcomes
 
 
 def conformance(suite_dir: Path | None = None, endpoint_url: str | None = None,
-                graph_store_url: str | None = None, server: str = "spine-evidence",
-                only: str | None = None, patterns: tuple[str, ...] = (), min_query_pass: float = 0.95,
+                graph_store_url: str | None = None, server: str = DEFAULT_SERVER,
+                only: str | None = None, patterns: tuple[str, ...] = (), min_query_pass: float = DEFAULT_MIN_QUERY_PASS,
                 store: Path | None = None, progress: Callable[[Outcome], None] = lambda outcome: None,
                 literal_equality: str = DEFAULT_LITERAL_EQUALITY) -> Report:
     """Run the W3C SPARQL 1.1 protocol, query-evaluation and syntax tests over HTTP.
@@ -143,7 +172,7 @@ def conformance(suite_dir: Path | None = None, endpoint_url: str | None = None,
     suite = find_suite(suite_dir)
     tests = select_tests(suite, parts, patterns)
     if not any(tests.values()):
-        raise ValueError(f"no {' or '.join(parts)} test id matches {' '.join(patterns)}")
+        raise SuiteError(f"no {' or '.join(parts)} test id matches {' '.join(patterns)}")
     started = time.monotonic()
     graphs = needed_graphs(suite, tests)
     with provide_endpoint(server, endpoint_url, graph_store_url, graphs, store) as endpoint:

@@ -19,15 +19,17 @@ the store never has to scan it (:func:`read_dataset`).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
-from .loading import load_merged, load_source, repair_blank_nodes
+from .loading import load_merged, load_source, repair_blank_nodes, select
 
 BUILD_RECORD = "build.json"
 STORE_DIR = "store"
@@ -101,8 +103,8 @@ def create_store(
     else:
         for graph, file in named:
             load_source(store, graph, file)
-    for graph, file in sources:
-        if graph is None:
+    for graph_iri, file in sources:
+        if graph_iri is None:
             load_source(store, None, Path(file))
     store.flush()
     if path is not None:
@@ -143,7 +145,7 @@ def open_store(path: Path) -> ox.Store:
     return ox.Store.read_only(str(path))
 
 
-def read_build_record(store_path: Path) -> dict:
+def read_build_record(store_path: Path) -> dict[str, Any]:
     """The ``build.json`` written beside ``store_path`` (``{}`` when absent or unreadable)."""
     record = Path(store_path).parent / BUILD_RECORD
     try:
@@ -162,8 +164,8 @@ def write_build_record(store_path: Path, version: str, **extra: object) -> Path:
 
 def count_triples(store: ox.Store) -> tuple[int, dict[str, int]]:
     """The default graph's triple count and each named graph's (a scan of the store: not at start)."""
-    default = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    default = int(next(iter(select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    rows = select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return default, dict(sorted((row["g"].value, int(row["n"].value)) for row in rows))
 
 
@@ -174,7 +176,7 @@ def count_dataset(store: ox.Store, path: Path | None, version: str) -> Dataset:
                    quads=len(store), default_graph_triples=default, graph_triples=counts)
 
 
-def dataset_fields(dataset: Dataset) -> dict:
+def dataset_fields(dataset: Dataset) -> dict[str, object]:
     """The counts of ``dataset`` as ``build.json`` records them (its ``dataset`` field)."""
     return {"quads": dataset.quads, "default_graph_triples": dataset.default_graph_triples,
             "graph_triples": dict(sorted(dataset.graph_triples.items()))}
@@ -183,7 +185,7 @@ def dataset_fields(dataset: Dataset) -> dict:
 def read_dataset(store_path: Path) -> Dataset | None:
     """The :class:`Dataset` recorded in ``build.json`` beside ``store_path`` (no scan); ``None`` without one."""
     record = read_build_record(store_path)
-    fields, version = record.get("dataset"), record.get("graph_version")
+    fields, version = record.get("dataset") or {}, record.get("graph_version")
     try:
         return Dataset(path=Path(store_path), graph_version=str(version), quads=int(fields["quads"]),
                        default_graph_triples=int(fields["default_graph_triples"]),
@@ -224,5 +226,7 @@ def describe_store(store: ox.Store, path: Path | None = None, version: str | Non
     if version is None and path is not None:
         version = read_build_record(path).get("graph_version")
     if version is None:
-        version = hashlib.sha256(store.dump(format=ox.RdfFormat.N_QUADS)).hexdigest()[:16]
+        nquads = io.BytesIO()
+        store.dump(nquads, format=ox.RdfFormat.N_QUADS)
+        version = hashlib.sha256(nquads.getbuffer()).hexdigest()[:16]
     return count_dataset(store, path, str(version))

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -139,7 +140,7 @@ def locate_syntax_error(file: Path, error: SyntaxError) -> SyntaxError:
     return SyntaxError(f"{file}: {error}")
 
 
-def write_plain(lines: bytes, out, blank: bytearray) -> None:
+def write_plain(lines: bytes, out: BinaryIO, blank: bytearray) -> None:
     """Write ``lines`` to ``out``, except those with ``_:``, which go to ``blank``."""
     if BLANK_LABEL not in lines:
         out.write(lines)
@@ -148,11 +149,11 @@ def write_plain(lines: bytes, out, blank: bytearray) -> None:
         (blank.extend if BLANK_LABEL in line else out.write)(line)
 
 
-def run_in_threads(action, calls: Sequence[tuple]) -> None:
+def run_in_threads(action: Callable[..., object], calls: Sequence[tuple[object, ...]]) -> None:
     """Run ``action(*args)`` for each ``args`` of ``calls`` on its own thread; re-raise the first error."""
     errors: list[BaseException] = []
 
-    def run(args: tuple) -> None:
+    def run(args: tuple[object, ...]) -> None:
         try:
             action(*args)
         except BaseException as error:  # noqa: BLE001 (re-raised in the caller's thread)
@@ -167,6 +168,15 @@ def run_in_threads(action, calls: Sequence[tuple]) -> None:
         raise errors[0]
 
 
+
+def select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT ``query`` on ``store``; ``TypeError`` for another query form."""
+    solutions = store.query(query)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query}")
+    return solutions
+
+
 def repair_blank_nodes(store: ox.Store, graphs: Sequence[str]) -> None:
     """Replace the default graph's triples with blank nodes by those of the named ``graphs``.
 
@@ -174,13 +184,14 @@ def repair_blank_nodes(store: ox.Store, graphs: Sequence[str]) -> None:
     mints other blank nodes): ``graphs`` are all the graphs merged into it,
     and nothing else may be in it yet.
     """
-    copies = [ox.Quad(r["s"], r["p"], r["o"]) for r in store.query(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {BLANK} }}")]
+    copies = [ox.Quad(r["s"], r["p"], r["o"]) for r in select(store, f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {BLANK} }}")]
     if not copies:
         return
     for quad in copies:
         store.remove(quad)
     values = " ".join(str(ox.NamedNode(graph)) for graph in sorted(set(graphs)))
-    originals = store.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o {BLANK} }} }}")
+    originals = select(store, "SELECT DISTINCT ?s ?p ?o WHERE "
+                              f"{{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o {BLANK} }} }}")
     store.extend([ox.Quad(r["s"], r["p"], r["o"]) for r in originals])
 
 

@@ -30,16 +30,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import __version__, paths, sources
+from .. import __version__, paths
 from .. import store as store_module
-from .loading import QUAD_FORMATS, load_source, rdf_format
+from ..errors import SpineEvidenceError
+from .loading import QUAD_FORMATS, load_source, rdf_format, select
 
 Announce = Callable[[str], None]
 STATE_DIR_VARIABLE = "SPINE_EVIDENCE_STATE_DIR"
 DATA_STORE_LAYOUT = "2"  # part of the cache key: bump when the way --data files are loaded changes
 
 
-class StoreSetupError(RuntimeError):
+class StoreSetupError(SpineEvidenceError, RuntimeError):
     """The store cannot be found or built; the message is one line."""
 
 
@@ -66,7 +67,13 @@ def store_in(folder: Path) -> Path:
 
 
 def current_input_hash() -> str:
-    """The content hash of the shipped sources, as ``build`` records it (``input_hash``)."""
+    """The content hash of the shipped sources, as ``build`` records it (``input_hash``).
+
+    ``sources`` (and with it rdflib) is imported here, not by ``serve``'s
+    supervisor for a store made by ``load``, whose workers it forks.
+    """
+    from .. import sources
+
     return store_module.graph_version(sources.store_sources(sources.source_files()))
 
 
@@ -78,6 +85,7 @@ def is_stale(store_path: Path) -> bool:
 
 def build_into(out_dir: Path, announce: Announce) -> None:
     """Run the build into ``out_dir`` (with HermiT; without it, saying so, when Java is missing)."""
+    from .. import sources
     from ..build import BuildError, build
     from ..reasoning import ReasonerError
 
@@ -92,7 +100,8 @@ def build_into(out_dir: Path, announce: Announce) -> None:
     except (BuildError, sources.SourceError, OSError) as error:
         reason = " ".join(str(error).split())
         raise StoreSetupError(f"cannot build the dataset in {out_dir} ({reason}); set {STATE_DIR_VARIABLE} to a "
-                              f"writable folder, or run `spine-evidence build --out DIR` and give `--store DIR`") from None
+                              "writable folder, or run `spine-evidence build --out DIR` and give `--store DIR`"
+                              ) from None
 
 
 def resolve_store(store: Path | None = None, announce: Announce = print, *, build: bool = True) -> Path:
@@ -202,5 +211,5 @@ def add_data_files(main: Path, target: Path, data: Sequence[tuple[str, Path]], v
 
 def count_graph(store: ox.Store, iri: str) -> int:
     """The triple count of one named graph (a range scan of its index)."""
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(iri)} {{ ?s ?p ?o }} }}")
+    rows = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(iri)} {{ ?s ?p ?o }} }}")
     return int(next(iter(rows))["n"].value)

@@ -26,14 +26,29 @@ from ..namespaces import SH
 from ..reasoning import ReasonerError, find_java
 from .consistency import check_consistency
 from .inputs import (
-    DataInput, Inputs, ValidationInputError, data_graphs, load_data, load_shapes, read_inputs, shipped_data_files,
+    DataInput,
+    Inputs,
+    ValidationInputError,
+    data_graphs,
+    load_data,
+    load_shapes,
+    read_inputs,
+    shipped_data_files,
 )
 from .literals import check_literals
 from .numbers import check_numbers
 from .quotes import check_quotes
 from .report import (
-    CHECKS, SHAPES_IRI, SHAPES_NS, Finding, ValidationOutcome, ValidationResult, findings_report, format_report,
-    merge_reports, report_turtle,
+    CHECKS,
+    SHAPES_IRI,
+    SHAPES_NS,
+    Finding,
+    ValidationOutcome,
+    ValidationResult,
+    findings_report,
+    format_report,
+    merge_reports,
+    report_turtle,
 )
 from .shacl import INFERENCE_CHOICES, shacl_report, split_shapes
 from .terms import check_terms

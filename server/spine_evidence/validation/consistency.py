@@ -19,7 +19,7 @@ from rdflib.term import Node
 from .. import reasoning
 from ..namespaces import SH
 from .inputs import Inputs
-from .narrowing import MAX_RUNS, Narrowing, abox, narrow
+from .narrowing import MAX_RUNS, Narrowing, Triple, abox, narrow
 from .report import Finding
 
 CHECK = "Consistency"
@@ -64,7 +64,7 @@ def report(graph: Graph, ontology: Graph, narrowing: Narrowing) -> list[Finding]
     return findings
 
 
-def axioms_on(ontology: Graph, triples: list, text: Callable[[Node], str]) -> list[str]:
+def axioms_on(ontology: Graph, triples: list[Triple], text: Callable[[Node], str]) -> list[str]:
     """The ontology's disjointness, property characteristics and different-individual axioms on the terms used."""
     types = {o for _, p, o in triples if p == RDF.type}
     ancestors = {t: set(ontology.transitive_objects(t, RDFS.subClassOf)) for t in types}
@@ -73,7 +73,8 @@ def axioms_on(ontology: Graph, triples: list, text: Callable[[Node], str]) -> li
         if any(a in x for x in ancestors.values()) and any(b in x for x in ancestors.values()):
             found.append(f"{text(a)} owl:disjointWith {text(b)}")
     for listing in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(Collection(ontology, ontology.value(listing, OWL.members)))
+        head = ontology.value(listing, OWL.members)
+        members = [] if head is None else list(Collection(ontology, head))
         hits = [m for m in members if any(m in x for x in ancestors.values())]
         if len(hits) >= 2:
             found.append("owl:AllDisjointClasses (" + ", ".join(text(m) for m in hits) + ")")
@@ -83,11 +84,11 @@ def axioms_on(ontology: Graph, triples: list, text: Callable[[Node], str]) -> li
                   for c in ontology.objects(prop, p)]
     values = {o for _, p, o in triples if p != RDF.type and isinstance(o, URIRef)}
     for listing in ontology.subjects(RDF.type, OWL.AllDifferent):
-        members = set(Collection(ontology, ontology.value(listing, OWL.distinctMembers) or ontology.value(
-            listing, OWL.members)))
-        hits = sorted(values & members)
-        if len(hits) >= 2:
-            found.append("owl:AllDifferent (" + ", ".join(text(m) for m in hits) + ")")
+        head = ontology.value(listing, OWL.distinctMembers) or ontology.value(listing, OWL.members)
+        distinct = set() if head is None else set(Collection(ontology, head))
+        different = sorted(values & distinct)
+        if len(different) >= 2:
+            found.append("owl:AllDifferent (" + ", ".join(text(m) for m in different) + ")")
     return sorted(set(found))
 
 
@@ -103,5 +104,6 @@ def class_text(ontology: Graph, cls: Node, text: Callable[[Node], str], depth: i
     for key, word in ((OWL.unionOf, " or "), (OWL.intersectionOf, " and ")):
         members = ontology.value(cls, key)
         if members is not None:
-            return "(" + word.join(class_text(ontology, m, text, depth + 1) for m in Collection(ontology, members)) + ")"
+            parts = (class_text(ontology, m, text, depth + 1) for m in Collection(ontology, members))
+            return "(" + word.join(parts) + ")"
     return "(a class expression)"

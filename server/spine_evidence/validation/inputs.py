@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.term import Node
 
 from .. import paths, sources
+from ..errors import SpineEvidenceError, one_line
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_VOCABULARY
 
-DataInput = Union[Graph, Sequence[Union[str, Path]]]
+DataInput = Graph | Sequence[str | Path]
 
 
-class ValidationInputError(ValueError):
+class ValidationInputError(SpineEvidenceError, ValueError):
     """A data, shapes or source file that cannot be read or parsed; the message is one line."""
 
 
@@ -119,8 +120,9 @@ def read_inputs(data: DataInput | None = None, *, include_ontology: bool = True,
         parse_into(vocabulary, store, file, written)
     if isinstance(data, Graph):
         document, folders = data, []
-        store.extend(ox.Quad(*ox_terms(t)) for t in data)
-        written += [ox.Triple(*ox_terms(t)) for t in data if getattr(t[2], "datatype", None)]
+        triples = [ox_triple(t) for t in data]
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        written += [t for t in triples if isinstance(t.object, ox.Literal) and t.object.language is None]
     else:
         files = graph_files if data is None else [Path(f) for f in data]
         for file in files:
@@ -141,12 +143,15 @@ def shipped_graph_dir() -> Path:
     return paths.graph_dir()
 
 
-def ox_terms(triple) -> tuple:
-    """An rdflib triple as pyoxigraph terms (through N-Triples syntax, literals as written)."""
-    return tuple(_ox_term(term) for term in triple)
+def ox_triple(triple: tuple[Node, Node, Node]) -> ox.Triple:
+    """An rdflib triple as a pyoxigraph triple (through N-Triples syntax, literals as written)."""
+    subject, predicate, obj = (_ox_term(term) for term in triple)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise ValueError(f"not an RDF triple: {' '.join(map(str, triple))}")
+    return ox.Triple(subject, predicate, obj)
 
 
-def _ox_term(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """One rdflib term as a pyoxigraph term."""
     from rdflib import BNode, Literal, URIRef
 
@@ -184,8 +189,3 @@ def parse_into(graph: Graph, store: ox.Store | None, path: Path, written: list[o
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     if written is not None:
         written += [t for t in triples if isinstance(t.object, ox.Literal) and t.object.language is None]
-
-
-def one_line(error: BaseException) -> str:
-    """An exception's message on one line."""
-    return " ".join(str(error).split()) or type(error).__name__

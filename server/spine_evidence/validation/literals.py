@@ -25,16 +25,18 @@ SUBJECT = ox.NamedNode("urn:spine-evidence:literal")
 
 def check_literals(inputs: Inputs) -> list[Finding]:
     """A finding for every typed literal that pyoxigraph would store in another form."""
-    typed = [t for t in inputs.written if t.object.datatype.value != str(XSD.string)]
-    changed = canonical_changes({t.object for t in typed})
-    findings, seen = [], set()
-    for triple in typed:
-        if triple.object in changed and (triple.subject, triple.predicate, triple.object) not in seen:
-            seen.add((triple.subject, triple.predicate, triple.object))
-            focus, predicate = rdflib_term(triple.subject), URIRef(triple.predicate.value)
-            value = Literal(triple.object.value, datatype=URIRef(triple.object.datatype.value), normalize=False)
-            findings.append(Finding(CHECK, focus, message(inputs.graph, predicate, triple.object,
-                                                          changed[triple.object]), predicate, value))
+    typed = [(t.subject, t.predicate, t.object) for t in inputs.written
+             if isinstance(t.object, ox.Literal) and t.object.datatype.value != str(XSD.string)]
+    changed = canonical_changes({literal for _, _, literal in typed})
+    findings: list[Finding] = []
+    seen: set[tuple[ox.NamedNode | ox.BlankNode | ox.Triple, ox.NamedNode, ox.Literal]] = set()
+    for subject, property_, literal in typed:
+        if literal in changed and (subject, property_, literal) not in seen:
+            seen.add((subject, property_, literal))
+            focus, predicate = rdflib_term(subject), URIRef(property_.value)
+            value = Literal(literal.value, datatype=URIRef(literal.datatype.value), normalize=False)
+            findings.append(Finding(CHECK, focus, message(inputs.graph, predicate, literal, changed[literal]),
+                                    predicate, value))
     return sorted(findings, key=lambda f: (str(f.focus), str(f.path)))
 
 
@@ -43,18 +45,21 @@ def canonical_changes(literals: set[ox.Literal]) -> dict[ox.Literal, ox.Literal 
     ordered = sorted(literals, key=str)
     predicates = [ox.NamedNode(f"urn:spine-evidence:literal:{i}") for i in range(len(ordered))]
     store = ox.Store()
-    store.extend(ox.Quad(SUBJECT, p, literal) for p, literal in zip(predicates, ordered))
-    back = {q.predicate.value: q.object for q in store.quads_for_pattern(SUBJECT, None, None)}
-    changed = {}
-    for predicate, literal in zip(predicates, ordered):
+    store.extend(ox.Quad(SUBJECT, p, literal) for p, literal in zip(predicates, ordered, strict=True))
+    back = {q.predicate.value: q.object for q in store.quads_for_pattern(SUBJECT, None, None)
+            if isinstance(q.object, ox.Literal)}  # all of them: only literals went in
+    changed: dict[ox.Literal, ox.Literal | None] = {}
+    for predicate, literal in zip(predicates, ordered, strict=True):
         returned = back.get(predicate.value)
         if returned != literal:
             changed[literal] = returned
     return changed
 
 
-def rdflib_term(term: ox.NamedNode | ox.BlankNode) -> URIRef | BNode:
-    """A pyoxigraph subject as an rdflib term."""
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> URIRef | BNode:
+    """A pyoxigraph subject as an rdflib term; ``ValueError`` for a quoted triple (RDF 1.1 has none)."""
+    if isinstance(term, ox.Triple):
+        raise ValueError(f"a quoted triple as subject: {term}")
     return URIRef(term.value) if isinstance(term, ox.NamedNode) else BNode(term.value)
 
 

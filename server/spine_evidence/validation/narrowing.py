@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rdflib import BNode, Graph
 from rdflib.collection import Collection
@@ -27,14 +28,16 @@ MAX_RUNS = 32
 # Annotations cannot make a graph inconsistent; they are left out of the narrowing.
 ANNOTATIONS = {RDFS.label, RDFS.comment, SKOS.definition, SKOS.editorialNote, SKOS.prefLabel, SKOS.altLabel}
 
-Group = tuple[tuple[Node, Node, Node], ...]
+Triple = tuple[Node, Node, Node]
+Group = tuple[Triple, ...]
+Item = TypeVar("Item")
 
 
 @dataclass
 class Narrowing:
     """The assertions left after narrowing, how many HermiT runs it took, how long, and whether it finished."""
 
-    triples: list[tuple[Node, Node, Node]]
+    triples: list[Triple]
     runs: int
     seconds: float
     finished: bool
@@ -52,12 +55,12 @@ def abox(inputs: Inputs) -> list[Group]:
         if isinstance(o, BNode) and not isinstance(s, BNode):
             owner.setdefault(o, s)
     annotations = set(inputs.ontology.subjects(RDF.type, OWL.AnnotationProperty)) | ANNOTATIONS
-    groups: dict[Node, list] = {}
+    groups: dict[Node, list[Triple]] = {}
     for triple in sorted(inputs.graph):
         if triple in inputs.ontology or triple[1] in annotations:
             continue
         subject = triple[0]
-        seen = set()
+        seen: set[Node] = set()
         while isinstance(subject, BNode) and subject in owner and subject not in seen:
             seen.add(subject)
             subject = owner[subject]
@@ -65,7 +68,7 @@ def abox(inputs: Inputs) -> list[Group]:
     return [tuple(groups[node]) for node in depth_first(groups)]
 
 
-def depth_first(groups: dict[Node, list]) -> list[Node]:
+def depth_first(groups: dict[Node, list[Triple]]) -> list[Node]:
     """The group keys, each node's linked nodes (objects that are keys) listed right after it, depth first."""
     order: list[Node] = []
     placed: set[Node] = set()
@@ -94,19 +97,19 @@ def narrow(ontology: Graph, groups: list[Group], max_runs: int = MAX_RUNS) -> Na
     """
     started, runs = time.perf_counter(), [0]
 
-    def inconsistent(parts: Sequence) -> bool:
+    def inconsistent(parts: Sequence[Group]) -> bool:
         runs[0] += 1
         graph = Graph()
         graph += ontology
         for part in parts:
-            for triple in (part if isinstance(part[0], tuple) else (part,)):
+            for triple in part:
                 graph.add(triple)
         return not reasoning.check_consistency(graph).consistent
 
     def budget() -> bool:
         return runs[0] < max_runs
 
-    def shrink(items: list, *suspected: list) -> tuple[list, bool]:
+    def shrink(items: list[Group], *suspected: list[Group]) -> tuple[list[Group], bool]:
         for candidates in suspected:
             if candidates and len(candidates) < len(items) and budget() and inconsistent(candidates):
                 items = candidates
@@ -118,10 +121,16 @@ def narrow(ontology: Graph, groups: list[Group], max_runs: int = MAX_RUNS) -> Na
                                [g for g in groups if clashes.weak(g)])
     triples = [t for g in kept for t in g]
     kept_nodes = {t[0] for t in triples}
-    kept_triples, done_triples = shrink(triples, clashes.strong_triples(triples),
-                                        [t for t in triples if t[1] == RDF.type or t[1] in clashes.functional
-                                         or t[2] in kept_nodes])
+    kept_singles, done_triples = shrink(singles(triples), singles(clashes.strong_triples(triples)),
+                                        singles([t for t in triples if t[1] == RDF.type or t[1] in clashes.functional
+                                                 or t[2] in kept_nodes]))
+    kept_triples = [t for g in kept_singles for t in g]
     return Narrowing(kept_triples, runs[0], time.perf_counter() - started, done_groups and done_triples)
+
+
+def singles(triples: list[Triple]) -> list[Group]:
+    """Each triple as a group of its own (the second round narrows single assertions)."""
+    return [(triple,) for triple in triples]
 
 
 class Clashes:
@@ -136,13 +145,14 @@ class Clashes:
         self.functional = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
         self.disjoint = {frozenset(pair) for pair in ontology.subject_objects(OWL.disjointWith)}
         for listing in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-            members = list(Collection(ontology, ontology.value(listing, OWL.members)))
+            head = ontology.value(listing, OWL.members)
+            members = [] if head is None else list(Collection(ontology, head))
             self.disjoint |= {frozenset((a, b)) for a in members for b in members if a != b}
 
-    def strong_triples(self, triples: Sequence) -> list:
+    def strong_triples(self, triples: Sequence[Triple]) -> list[Triple]:
         """The type assertions of disjoint classes and the values of a functional property stated twice."""
-        found = []
-        by_subject: dict[Node, list] = {}
+        found: list[Triple] = []
+        by_subject: dict[Node, list[Triple]] = {}
         for triple in triples:
             by_subject.setdefault(triple[0], []).append(triple)
         for subject_triples in by_subject.values():
@@ -172,8 +182,8 @@ class OutOfRuns(Exception):
     """The narrowing used up its HermiT runs."""
 
 
-def quickxplain(items: list, inconsistent: Callable[[Sequence], bool],
-                budget: Callable[[], bool]) -> tuple[list, bool]:
+def quickxplain(items: list[Item], inconsistent: Callable[[Sequence[Item]], bool],
+                budget: Callable[[], bool]) -> tuple[list[Item], bool]:
     """Junker's QuickXplain: a minimal sublist of ``items`` that is still ``inconsistent``.
 
     ``items`` as a whole must be inconsistent. About 2·k·log2(n/k) tests for
@@ -182,12 +192,12 @@ def quickxplain(items: list, inconsistent: Callable[[Sequence], bool],
     (if not, ``items`` unchanged).
     """
 
-    def check(parts: list) -> bool:
+    def check(parts: list[Item]) -> bool:
         if not budget():
             raise OutOfRuns
         return inconsistent(parts)
 
-    def explain(background: list, changed: bool, candidates: list) -> list:
+    def explain(background: list[Item], changed: bool, candidates: list[Item]) -> list[Item]:
         if changed and check(background):
             return []
         if len(candidates) <= 1:

@@ -46,11 +46,11 @@ def check_numbers(inputs: Inputs) -> list[Finding]:
     graph, model = inputs.graph, NumberModel(inputs.ontology)
     results = instances(graph, model.subclasses(SE.Result))
     findings: list[Finding] = []
-    for result in sorted(results):
+    for result in sorted(results, key=str):
         quotes = quotes_of_result(graph, result)
         if not quotes:
             continue
-        for node in (result, *sorted(graph.objects(result, SE.hasValue))):
+        for node in (result, *sorted(graph.objects(result, SE.hasValue), key=str)):
             findings += [f for f in (check_number(graph, model, result, node, p, lit, quotes)
                                      for p, lit in model.numbers(graph, node)) if f]
     findings += check_order(graph, model, results)
@@ -65,22 +65,22 @@ class NumberModel:
         self.result_classes = self.subclasses(SE.Result)
         holders = self.result_classes | self.subclasses(SE.MeasuredValue)
         self.properties = {p for p in ontology.subjects(RDF.type, OWL.DatatypeProperty)
-                           if self.numeric_range(p) and set(self.domains(p)) & holders}
+                           if isinstance(p, URIRef) and self.numeric_range(p) and set(self.domains(p)) & holders}
         self.percentages = {p for p in self.properties
                             if any("percent" in str(label).lower() for label in ontology.objects(p, RDFS.label))}
         excluded = self.result_classes | self.subclasses(SE.MeasuredValue) | self.subclasses(SE.Study)
         self.contexts = sorted(p for p in ontology.subjects(RDF.type, OWL.ObjectProperty)
-                               if set(self.domains(p)) & self.result_classes
+                               if isinstance(p, URIRef) and set(self.domains(p)) & self.result_classes
                                and any(str(r).startswith(str(SE)) and r not in excluded
                                        for r in ontology.objects(p, RDFS.range)))
 
     def subclasses(self, cls: URIRef) -> set[Node]:
         """``cls`` and its subclasses (transitively)."""
-        return set(self.ontology.transitive_subjects(RDFS.subClassOf, cls))
+        return {c for c in self.ontology.transitive_subjects(RDFS.subClassOf, cls) if c is not None}
 
     def domains(self, prop: Node) -> list[Node]:
         """The named classes of ``prop``'s domain (a union's members included)."""
-        found = []
+        found: list[Node] = []
         for domain in self.ontology.objects(prop, RDFS.domain):
             union = self.ontology.value(domain, OWL.unionOf)
             found += list(Collection(self.ontology, union)) if union is not None else [domain]
@@ -115,7 +115,7 @@ def quotes_of(graph: Graph, node: Node) -> list[str]:
     """The ``oa:exact`` of the quotes of ``node`` (``se:hasQuote`` or ``oa:hasBody``)."""
     annotations = set(graph.objects(node, SE.hasQuote)) | set(graph.subjects(OA.hasBody, node))
     found = []
-    for annotation in sorted(annotations):
+    for annotation in sorted(annotations, key=str):
         for target in graph.objects(annotation, OA.hasTarget):
             for selector in graph.objects(target, OA.hasSelector):
                 found += [str(e) for e in graph.objects(selector, OA.exact)]
@@ -128,10 +128,10 @@ def quotes_of_result(graph: Graph, result: Node) -> list[str]:
     if found:
         return found
     citing = {s for line in graph.subjects(SE.citesResult, result) for s, _ in graph.subject_predicates(line)}
-    return [q for s in sorted(citing) for q in quotes_of(graph, s)]
+    return [q for s in sorted(citing, key=str) for q in quotes_of(graph, s)]
 
 
-def as_decimal(literal: Literal) -> Decimal | None:
+def as_decimal(literal: Node) -> Decimal | None:
     """The literal's number (``None`` when it is not one)."""
     try:
         return Decimal(str(literal).strip())
@@ -159,7 +159,7 @@ def check_number(graph: Graph, model: NumberModel, result: Node, node: Node, pro
     if matching(tokens, number, kind):
         return None
     short = graph.namespace_manager.normalizeUri
-    where = "" if node == result else f" (a value of {short(result)})"
+    where = "" if node == result else f" (a value of {short(str(result))})"
     stated = " ".join(f"«{q}»" for q in quotes)
     written = list(dict.fromkeys(t.text for t in tokens)) or ["no number"]
     found = ", ".join(written)
@@ -167,7 +167,7 @@ def check_number(graph: Graph, model: NumberModel, result: Node, node: Node, pro
         found += f" ({literal} only as a {'count' if kind == 'percentage' else 'percentage'}, " \
                  f"not as a {kind})"
     wanted = f"{literal}%" if kind == "percentage" else str(literal)
-    return Finding(CHECK, node, f"{short(prop)} {literal} of {short(node)}{where} is not in the words quoted for "
+    return Finding(CHECK, node, f"{short(prop)} {literal} of {short(str(node))}{where} is not in the words quoted for "
                    f"it: expected the quote to state {wanted} (a {kind}); it states {found}. The quote: {stated}",
                    prop, literal)
 
@@ -175,11 +175,11 @@ def check_number(graph: Graph, model: NumberModel, result: Node, node: Node, pro
 def check_order(graph: Graph, model: NumberModel, results: set[Node]) -> list[Finding]:
     """Findings for results of one study whose numbers are in the other order than their contexts in a quote."""
     findings: list[Finding] = []
-    by_study: dict[Node, list[Node]] = {}
+    by_study: dict[Node | None, list[Node]] = {}
     for result in results:
         by_study.setdefault(graph.value(result, SE.ofStudy), []).append(result)
-    for study, members in by_study.items():
-        for one, other in permutations(sorted(members), 2):
+    for members in by_study.values():
+        for one, other in permutations(sorted(members, key=str), 2):
             finding = swapped(graph, model, one, other)
             if finding:
                 findings.append(finding)
@@ -200,10 +200,10 @@ def swapped(graph: Graph, model: NumberModel, one: Node, other: Node) -> Finding
             crossed = crossed_number(graph, model, one, other, tokens, at_mine < at_theirs)
             if crossed:
                 short = graph.namespace_manager.normalizeUri
-                return Finding(CHECK, one, f"{short(crossed[0])} of {short(one)} ({crossed[1]}) and of {short(other)} "
-                               f"({crossed[2]}) are in the other order than their {short(prop)} "
-                               f"({short(mine)}, {short(theirs)}) in the quote: expected the number next to "
-                               f"{short(mine)}; swapped? The quote: «{quote}».", crossed[0], crossed[1])
+                return Finding(CHECK, one, f"{short(crossed[0])} of {short(str(one))} ({crossed[1]}) and of "
+                               f"{short(str(other))} ({crossed[2]}) are in the other order than their {short(prop)} "
+                               f"({short(str(mine))}, {short(str(theirs))}) in the quote: expected the number next "
+                               f"to {short(str(mine))}; swapped? The quote: «{quote}».", crossed[0], crossed[1])
     return None
 
 
@@ -214,7 +214,9 @@ def crossed_number(graph: Graph, model: NumberModel, one: Node, other: Node, tok
         for node_other in graph.objects(other, SE.hasValue):
             for prop, mine in model.numbers(graph, node_one):
                 theirs = graph.value(node_other, prop)
-                a, b = as_decimal(mine), as_decimal(theirs) if theirs is not None else None
+                if not isinstance(theirs, Literal):
+                    continue
+                a, b = as_decimal(mine), as_decimal(theirs)
                 if a is None or b is None or a == b:
                     continue
                 kind = model.kind(graph, node_one, prop, mine)

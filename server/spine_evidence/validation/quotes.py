@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from .. import quotes as text_quotes
@@ -43,7 +43,7 @@ def check_quotes(inputs: Inputs) -> list[Finding]:
     return findings
 
 
-def check_one(selector: Node, exact: Literal, source: Node, text: str | None, about: str) -> list[Finding]:
+def check_one(selector: Node, exact: Node, source: Node, text: str | None, about: str) -> list[Finding]:
     """The findings for one selector's ``oa:exact``."""
     words = str(exact)
     if text is None:

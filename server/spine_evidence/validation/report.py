@@ -10,7 +10,8 @@ report"). The Turtle report declares each component it uses
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -21,7 +22,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from ..namespaces import BASE, PREFIXES, SH
-from .inputs import ox_terms
+from .inputs import ox_triple
 
 SHAPES_IRI = BASE + "shapes"
 SHAPES_NS = SHAPES_IRI + "#"
@@ -72,9 +73,9 @@ CHECKS: dict[str, Check] = {c.name: c for c in (
 class ValidationResult(NamedTuple):
     """One ``sh:ValidationResult``: which node broke which shape, how, and why."""
 
-    focus_node: Node
-    source_shape: Node
-    constraint_component: Node
+    focus_node: Node | None  # SHACL requires each of the three; a report without one still reads
+    source_shape: Node | None
+    constraint_component: Node | None
     message: str
 
 
@@ -150,9 +151,11 @@ def report_turtle(outcome: ValidationOutcome) -> str:
     ``77`` as ``77.0``, changing the very values the report is about.
     """
     graph = outcome.report_graph
-    triples = [ox.Triple(*ox_terms(t)) for t in graph]
+    triples = [ox_triple(t) for t in graph]
     prefixes = {prefix: str(iri) for prefix, iri in graph.namespaces() if prefix}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+    turtle = io.BytesIO()
+    ox.serialize(triples, turtle, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return turtle.getvalue().decode("utf-8")
 
 
 def merge_reports(reports: Sequence[Graph], conforms: bool) -> Graph:
@@ -187,7 +190,7 @@ def format_report(outcome: ValidationOutcome) -> str:
         lines += ["", f"{severity}: {short(graph.value(node, SH.sourceShape))}"]
         for label, predicate in REPORT_FIELDS:
             shown = str if predicate == SH.resultMessage else short
-            lines += [f"  {label}: {shown(value)}" for value in sorted(graph.objects(node, predicate))]
+            lines += [f"  {label}: {shown(value)}" for value in sorted(graph.objects(node, predicate), key=str)]
     return "\n".join(lines) + "\n"
 
 
@@ -196,8 +199,9 @@ def result_nodes(graph: Graph, severity: URIRef | None = None) -> list[Node]:
     nodes = [r for r in graph.subjects(RDF.type, SH.ValidationResult)
              if severity is None or graph.value(r, SH.resultSeverity) == severity]
 
-    def key(r: Node) -> tuple:
-        sev = SEVERITY_ORDER.get(graph.value(r, SH.resultSeverity), 9)
+    def key(r: Node) -> tuple[int | str, ...]:
+        level = graph.value(r, SH.resultSeverity)
+        sev = SEVERITY_ORDER.get(level, 9) if isinstance(level, URIRef) else 9
         return (sev, *(str(graph.value(r, p)) for p in (SH.sourceShape, SH.focusNode, SH.resultPath, SH.value)))
 
     return sorted(nodes, key=key)
@@ -210,7 +214,7 @@ def _result_tuple(graph: Graph, node: Node) -> ValidationResult:
     return ValidationResult(focus, shape, component, "; ".join(sorted(map(str, graph.objects(node, SH.resultMessage)))))
 
 
-def _shortener(graph: Graph):
+def _shortener(graph: Graph) -> Callable[[Node | None], str]:
     """A function writing a term as a prefixed name (or ``<iri>``, or a quoted literal)."""
     manager = graph.namespace_manager
 
@@ -229,7 +233,7 @@ def _shortener(graph: Graph):
     return short
 
 
-def _path_text(graph: Graph, term: Node, short) -> str:
+def _path_text(graph: Graph, term: Node, short: Callable[[Node | None], str]) -> str:
     """A blank node: written as a SHACL property path when it is one, else as ``[]``."""
     inverse = graph.value(term, SH.inversePath)
     if inverse is not None:

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pyshacl
+from pyshacl.graph_abstraction import DataGraph  # how pyshacl.validate wraps a pyoxigraph Store
 from rdflib import Graph
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from ..errors import one_line
 from ..namespaces import SH
-from .inputs import DataInput, Inputs, ValidationInputError, load_shapes, one_line, read_inputs
+from .inputs import DataInput, Inputs, ValidationInputError, load_shapes, read_inputs
 from .report import ValidationOutcome, format_report, merge_reports
 
 INFERENCE_CHOICES = ("none", "rdfs", "owlrl", "both")
@@ -54,6 +56,7 @@ def shacl_report(inputs: Inputs, shapes: Graph | None = None, inference: str = "
     if inference not in INFERENCE_CHOICES:
         raise ValueError(f"unknown inference {inference!r}; expected one of {INFERENCE_CHOICES}")
     shapes_graph = shapes if shapes is not None else load_shapes()
+    passes: list[tuple[Graph | ox.Store, Graph]]
     if inference != "none":
         passes = [(inputs.graph, shapes_graph)]
     else:
@@ -89,8 +92,9 @@ def split_shapes(shapes: Graph) -> tuple[Graph, Graph]:
 
 def run_pyshacl(data_graph: Graph | ox.Store, shapes: Graph, inference: str) -> tuple[bool, Graph]:
     """One pySHACL run; ``ValidationInputError`` when pySHACL rejects the shapes."""
+    data = DataGraph.from_oxigraph_store(data_graph) if isinstance(data_graph, ox.Store) else data_graph
     conforms, report_graph, _ = pyshacl.validate(
-        data_graph, shacl_graph=shapes, inference=inference, advanced=True,
+        data, shacl_graph=shapes, inference=inference, advanced=True,
         allow_warnings=True, allow_infos=True, inplace=inference == "none",
     )
     if not isinstance(report_graph, Graph):  # pySHACL's ValidationFailure: the shapes are unusable

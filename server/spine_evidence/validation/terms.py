@@ -16,6 +16,7 @@ declared terms as "did you mean".
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -75,7 +76,7 @@ def undeclared(term: URIRef, role: str, declared: set[Node], subjects: set[Node]
     return None
 
 
-def did_you_mean(term: URIRef, candidates: set[Node], graph: Graph) -> str:
+def did_you_mean(term: URIRef, candidates: Iterable[Node], graph: Graph) -> str:
     """``; did you mean X?`` with the closest candidate IRIs (empty when none is close)."""
     close = difflib.get_close_matches(str(term), sorted(map(str, candidates)), n=2, cutoff=0.8)
     if not close:

@@ -1,4 +1,4 @@
-"""Queries whose evaluation is bounded: a SELECT of one triple pattern, answered on the request thread.
+"""Queries whose evaluation is bounded: a SELECT of one triple pattern or a DESCRIBE of IRIs, answered inline.
 
 Handing a query to a killable query thread (see ``execution.QueryRunner``)
 costs two thread switches and two GIL hand-offs, as much as parsing and
@@ -13,14 +13,21 @@ bound that does not depend on the data:
   match it; no backslash (so no ``\\u`` escape can hide a token), comments
   only end at a line break (as in SPARQL);
 - its variables are all different (a repeated one is a filter on a scan);
+- or the text matches :data:`DESCRIBE_IRIS` in full: a prologue, then
+  ``DESCRIBE`` and IRIs or prefixed names only (no variable, no ``WHERE``,
+  no ``FROM``);
 - the request names no protocol dataset.
 
-Such a query is one index range scan in which every entry is a solution,
-and pyoxigraph streams its serialisation in chunks of about 8 KB; the
-answer is cut after ``INLINE_ROWS`` rows (then the query is answered again
-on a query thread, within its deadline). So parsing and evaluation on the
-request thread are bounded by the text's length and one chunk of rows: a
-few milliseconds, never a runaway.
+A single pattern is one index range scan in which every entry is a
+solution. A DESCRIBE of IRIs is, in pyoxigraph 0.5, a lazy scan of each
+IRI's triples, then of each blank node object's (its concise bounded
+description): one lookup per IRI and per triple written, measured lazy (the
+first of a million triples of one subject comes after 0.3 ms). pyoxigraph
+streams the serialisation in chunks of about 8 KB, and the answer is cut
+after ``INLINE_ROWS`` rows (then the query is answered again on a query
+thread, within its deadline). So parsing and evaluation on the request
+thread are bounded by the text's length and one chunk of rows: a few
+milliseconds, never a runaway.
 """
 
 from __future__ import annotations
@@ -48,6 +55,12 @@ SINGLE_PATTERN = re.compile(
     rf"{_WS}(?:LIMIT{_WS}[0-9]+{_WS})?",
     re.IGNORECASE | re.ASCII,
 )
+# Atomic terms, possessive repetition: a failed match never backtracks into the list of IRIs.
+DESCRIBE_IRIS = re.compile(
+    rf"(?:{_WS}(?:BASE{_WS}{_IRI}|PREFIX{_WS}{_PREFIX}{_WS}{_IRI}))*"
+    rf"{_WS}DESCRIBE(?:{_WS}(?>{_IRI}|{_PNAME}(?![A-Za-z0-9_:.-])))++{_WS}",
+    re.IGNORECASE | re.ASCII,
+)
 
 
 def bounded(request: QueryRequest) -> bool:
@@ -59,6 +72,6 @@ def bounded(request: QueryRequest) -> bool:
         return False
     match = SINGLE_PATTERN.fullmatch(text)
     if match is None:
-        return False
+        return DESCRIBE_IRIS.fullmatch(text) is not None
     names = [term[1:] for term in match.group("s", "p", "o") if term[0] in "?$"]
     return len(names) == len(set(names))

@@ -3,8 +3,9 @@
 The graph of a running server never changes, so an answer depends only on
 the graph version, the query text, the protocol dataset, the negotiated
 format, the base IRI and the row limit: that tuple is the cache key, and a
-hash of it is the answer's strong ``ETag`` (computed before the query runs,
-so ``If-None-Match`` gets its 304 without running anything).
+hash of it is the answer's strong ``ETag`` (:func:`.conditional.answer_etag`).
+Repeated GETs are recognised from their raw environ (:func:`raw_request`)
+without parsing them again.
 
 The query text is normalised conservatively: leading and trailing
 SPARQL white space (space, tab, CR, LF; an IRI may hold other white space) is dropped,
@@ -18,11 +19,10 @@ never cached and get no ``ETag``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import NamedTuple
 
 from .execution import Answer
@@ -37,6 +37,9 @@ WHITESPACE_RUN = re.compile(r"[ \t\r\n]+")
 ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body and key text
 MAX_REQUESTS = 4096  # raw requests remembered with their key (each at most MAX_RAW_QUERY_STRING long)
 MAX_RAW_QUERY_STRING = 4096
+# The environ entries a GET's answer depends on (query string, negotiation, deadline, endpoint URL).
+RAW_REQUEST_FIELDS = ("QUERY_STRING", "HTTP_ACCEPT", "HTTP_X_SPARQL_TIMEOUT", "wsgi.url_scheme", "HTTP_HOST",
+                      "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
 
 
 class AnswerKey(NamedTuple):
@@ -50,12 +53,6 @@ class AnswerKey(NamedTuple):
     rdf_type: str | None
     base_iri: str | None
     max_rows: int
-
-    @property
-    def etag(self) -> str:
-        """The strong entity tag of the answer: the graph version and a hash of everything else."""
-        digest = hashlib.blake2b(repr(tuple(self)).encode("utf-8"), digest_size=12).hexdigest()
-        return f'"{self.graph_version}-{digest}"'
 
     @property
     def size(self) -> int:
@@ -86,6 +83,15 @@ def volatile(text: str) -> bool:
         if word in lowered:
             return VOLATILE.search(text) is not None
     return False
+
+
+def raw_request(environ: Mapping[str, object]) -> tuple[object, ...] | None:
+    """What a GET's answer depends on, straight from the environ (``None`` for other requests)."""
+    query_string = environ.get("QUERY_STRING", "")
+    if environ.get("REQUEST_METHOD") != "GET" or not isinstance(query_string, str) \
+            or len(query_string) > MAX_RAW_QUERY_STRING:
+        return None
+    return tuple(environ.get(name) for name in RAW_REQUEST_FIELDS)
 
 
 def answer_key(

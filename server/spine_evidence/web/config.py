@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .query_bounds import QueryBounds
+from ..errors import SpineEvidenceError
 
+if TYPE_CHECKING:
+    from .query_bounds import QueryBounds
+
+# Where ``serve`` listens and which WSGI server it runs (see ``serve``).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+SERVERS = ("granian", "gunicorn")
+DEFAULT_SERVER = SERVERS[0]
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -24,6 +33,21 @@ DEFAULT_QUEUE = 8
 DEFAULT_PER_CLIENT = 2
 # What happens to the worker once a query missed its deadline and got its 503 (see ``query_operation``).
 RUNAWAY_ACTIONS = ("abandon", "exit", "retire")
+
+
+class ConfigError(SpineEvidenceError, ValueError):
+    """A setting of the endpoint is out of its range; the message names it."""
+
+
+def default_bounds() -> QueryBounds:
+    """The default input bounds, imported here only when a config is made.
+
+    The ``spine-evidence`` command reads this module's defaults for its
+    options; importing ``query_bounds`` at once would import the request path.
+    """
+    from .query_bounds import QueryBounds
+
+    return QueryBounds()
 
 
 @dataclass(frozen=True)
@@ -51,7 +75,10 @@ class AppConfig:
     ``cache_bytes``: bound of the per-worker result cache (0 disables it).
     ``cache_max_age``: seconds in ``Cache-Control: public, max-age`` of GET answers.
     ``graph_version``: overrides the version read from ``build.json``.
-    ``options``: free-form settings for other blueprints.
+    ``yasgui_dir``: the folder of YASGUI's built files for the query page
+    (default: ``$SPINE_EVIDENCE_YASGUI_DIR``, else the Node package cache).
+    ``readme``: the Markdown file whose example queries the query page lists
+    (default: the README, see ``example_queries``).
     """
 
     store_path: Path | None = None
@@ -62,7 +89,7 @@ class AppConfig:
     service_allow: tuple[str, ...] = ()
     runaway: str = "abandon"
     query_threads: int = DEFAULT_QUERY_THREADS
-    bounds: QueryBounds = field(default_factory=QueryBounds)
+    bounds: QueryBounds = field(default_factory=default_bounds)
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
     max_memory: int = DEFAULT_MAX_MEMORY
     queue: int = DEFAULT_QUEUE
@@ -70,25 +97,26 @@ class AppConfig:
     cache_bytes: int = DEFAULT_CACHE_BYTES
     cache_max_age: int = DEFAULT_CACHE_MAX_AGE
     graph_version: str | None = None
-    options: dict = field(default_factory=dict)
+    yasgui_dir: Path | None = None
+    readme: Path | None = None
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
-            raise ValueError(f"timeout must be positive, not {self.timeout}")
+            raise ConfigError(f"timeout must be positive, not {self.timeout}")
         if self.max_rows < 1:
-            raise ValueError(f"max_rows must be at least 1, not {self.max_rows}")
+            raise ConfigError(f"max_rows must be at least 1, not {self.max_rows}")
         if self.max_body < 1:
-            raise ValueError(f"max_body must be at least 1, not {self.max_body}")
+            raise ConfigError(f"max_body must be at least 1, not {self.max_body}")
         if self.runaway not in RUNAWAY_ACTIONS:
-            raise ValueError(f"runaway must be one of {', '.join(RUNAWAY_ACTIONS)}, not {self.runaway!r}")
+            raise ConfigError(f"runaway must be one of {', '.join(RUNAWAY_ACTIONS)}, not {self.runaway!r}")
         if self.query_threads < 1:
-            raise ValueError(f"query_threads must be at least 1, not {self.query_threads}")
+            raise ConfigError(f"query_threads must be at least 1, not {self.query_threads}")
         if self.max_answer_bytes < 1 or self.per_client < 1:
-            raise ValueError("max_answer_bytes and per_client must be at least 1")
+            raise ConfigError("max_answer_bytes and per_client must be at least 1")
         if self.max_memory < 0 or self.queue < 0:
-            raise ValueError("max_memory and queue must not be negative")
+            raise ConfigError("max_memory and queue must not be negative")
         if self.cache_bytes < 0 or self.cache_max_age < 0:
-            raise ValueError("cache_bytes and cache_max_age must not be negative")
+            raise ConfigError("cache_bytes and cache_max_age must not be negative")
         for iri in self.service_allow:
             if not iri.startswith(("http://", "https://")):
-                raise ValueError(f"SERVICE allow-list entries must be http(s) IRIs, not {iri!r}")
+                raise ConfigError(f"SERVICE allow-list entries must be http(s) IRIs, not {iri!r}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..namespaces import BASE, DOCUMENT_IRI, ONTOLOGY_IRI, PREFIXES, SE
+from ..iris import BASE, DOCUMENT_IRI, ONTOLOGY_IRI, PREFIXES, SE, longest_namespace
 from ..store import Dataset
 
 # The kinds of resource the dataset description gives an example of, and the query page counts.
@@ -30,6 +30,7 @@ DEFAULT_CREATOR = "Spine Evidence Graph project"
 INSTANCE_PREFIXES = frozenset(
     p for p, ns in PREFIXES.items() if ns.startswith(BASE) and p != "se"
 )
+VOCABULARY_PREFIXES = {p: ns for p, ns in PREFIXES.items() if p not in INSTANCE_PREFIXES}
 
 TOTALS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?distinctSubjects)
   (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?distinctObjects) WHERE { ?s ?p ?o }"""
@@ -69,9 +70,11 @@ class Statistics:
     document_title: str | None
 
 
-def rows(store: ox.Store, query: str) -> list:
-    """The solutions of ``query`` on the store's default graph."""
-    return list(store.query(query))
+def rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+    """The solutions of ``query`` (a SELECT) on the store's default graph."""
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return list(solutions)
 
 
 def number(term: ox.Literal | None) -> int:
@@ -91,11 +94,7 @@ def header_values(store: ox.Store, field: str) -> tuple[str, ...]:
 
 def vocabulary_of(term: str) -> str | None:
     """The vocabulary (namespace, or our ontology IRI) that ``term`` belongs to, if it is a known one."""
-    best = max(
-        ((p, ns) for p, ns in PREFIXES.items() if term.startswith(ns) and p not in INSTANCE_PREFIXES),
-        key=lambda pair: len(pair[1]),
-        default=None,
-    )
+    best = longest_namespace(term, VOCABULARY_PREFIXES)
     if best is None:
         return None
     return ONTOLOGY_IRI if best[0] == "se" else best[1]

@@ -1,30 +1,30 @@
 """Self-description: the SPARQL Service Description and the VoID/DCAT description of the dataset.
 
 The Service Description (https://www.w3.org/TR/sparql11-service-description/)
-answers a GET of ``/sparql`` without a query: the protocol blueprint calls
-:func:`service_description_response`. The VoID (https://www.w3.org/TR/void/)
-and DCAT description of the dataset is served at ``/.well-known/void``.
+answers a GET of ``/sparql`` without a query (this blueprint's route; every
+query operation on ``/sparql`` is answered before Flask, by :mod:`.fast_path`).
+The VoID (https://www.w3.org/TR/void/) and DCAT description of the dataset is served at ``/.well-known/void``.
 The service description also lists the prefixes every query gets predeclared
 (:func:`prefix_declarations`). Both are built from :class:`~.dataset_statistics.Statistics`, computed from the store
 with SPARQL once per graph version, and serialised by pyoxigraph in the
-format the client negotiates (``negotiation.RDF_FORMATS``).
+format the client negotiates (``negotiation.MEDIA_TYPE_RDF``).
 """
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..namespaces import BASE, DCAT, DOCUMENT_IRI, SD, SH, VOID
+from ..iris import BASE, DCAT, DCTERMS, DOCUMENT_IRI, OWL, RDF, RDFS, SD, SH, VOID, XSD
 from ..sparql import PREDECLARED_PREFIXES
 from .config import AppConfig
-from .negotiation import RDF_FORMATS, RESULTS_FORMATS, canonical_types
-from .rdf_documents import Triples, iri, rdf_response, typed
+from .dataset_statistics import Statistics, statistics_for
+from .negotiation import MEDIA_TYPE_RDF, MEDIA_TYPE_RESULTS, canonical_types
 from .protocol import MIN_TIMEOUT
 from .query_bounds import camel
+from .rdf_documents import Triples, iri, rdf_response, typed
 from .state import current_state
-from .dataset_statistics import Statistics, statistics_for
 
 blueprint = Blueprint("description", __name__)
 
@@ -62,10 +62,10 @@ DATASET_DESCRIPTION = (
 
 def served_media_types() -> list[str]:
     """The main media type of every answer format the endpoint serves (results, then RDF)."""
-    return canonical_types(RESULTS_FORMATS) + canonical_types(RDF_FORMATS)
+    return canonical_types(MEDIA_TYPE_RESULTS) + canonical_types(MEDIA_TYPE_RDF)
 
 
-def triple(s: ox.NamedNode | ox.BlankNode, p, o) -> ox.Triple:
+def triple(s: ox.NamedNode | ox.BlankNode, p: object, o: str | ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.Triple:
     """A pyoxigraph triple from terms or IRI strings (for predicate and object)."""
     return ox.Triple(s, iri(p), iri(o) if isinstance(o, str) else o)
 
@@ -235,14 +235,18 @@ def current_statistics() -> Statistics:
 def prefers_html() -> bool:
     """Whether the client prefers HTML to every RDF format (a browser)."""
     accept = request.accept_mimetypes
-    best = accept.best_match([*RDF_FORMATS, "text/html"])
-    return best == "text/html" and accept["text/html"] > max(accept[m] for m in RDF_FORMATS)
+    best = accept.best_match([*MEDIA_TYPE_RDF, "text/html"])
+    return best == "text/html" and accept["text/html"] > max(accept[m] for m in MEDIA_TYPE_RDF)
 
 
-def service_description_response() -> Response:
+# POST is listed so that a 405 on /sparql names it in ``Allow``; every POST is a query operation, answered before
+# Flask by the fast path, so only GET and HEAD (the bare URL: no query string) ever reach this view.
+@blueprint.route("/sparql", methods=["GET", "POST"], endpoint="service_description")
+@blueprint.route("/sparql/", methods=["GET", "POST"], endpoint="service_description")
+def service_description_response() -> Response | WerkzeugResponse:
     """The HTTP answer to a GET of the endpoint without a query: its Service Description.
 
-    Negotiated over ``RDF_FORMATS`` (Turtle when there is no Accept); 406 when
+    Negotiated over ``MEDIA_TYPE_RDF`` (Turtle when there is no Accept); 406 when
     none is acceptable. A browser (HTML preferred to every RDF format) is sent
     to the query page with 303 See Other.
     """

@@ -5,7 +5,6 @@ The README has a section headed "Example queries"; each example is a
 The README is read from the checkout (``README.md`` beside ``server/``) or,
 in an installed wheel, from the distribution's metadata (hatchling ships the
 README as the long description, so nothing is copied into the package).
-Without either, ``docs/queries/*.rq`` in the checkout are used.
 """
 
 from __future__ import annotations
@@ -42,7 +41,9 @@ def slugify(title: str) -> str:
 
 def section_lines(markdown: str) -> list[str]:
     """The lines of the section whose heading is "Example queries" (empty if there is none)."""
-    lines, level, found = markdown.splitlines(), None, []
+    level: int | None = None
+    found: list[str] = []
+    lines = markdown.splitlines()
     for line in lines:
         heading = HEADING.match(line)
         if level is None:
@@ -63,11 +64,14 @@ def found_in_fence(lines: list[str]) -> bool:
 def parse_examples(markdown: str) -> list[Example]:
     """Every ``### Title`` + ```` ```sparql ```` pair of the "Example queries" section, in order."""
     examples: list[Example] = []
-    title, prose, block, fence = None, [], None, None
+    title: str | None = None
+    prose: list[str] = []
+    block: list[str] | None = None
+    fence = ""
     for line in section_lines(markdown):
         if block is not None:
             if line.strip().startswith(fence):
-                examples.append(make_example(title, prose, block, examples))
+                examples.append(make_example(title or "", prose, block, examples))
                 title, prose, block = None, [], None
             else:
                 block.append(line)
@@ -97,27 +101,14 @@ def readme_text() -> str | None:
     if readme.is_file() and (CHECKOUT / "pyproject.toml").is_file():
         return readme.read_text(encoding="utf-8")
     try:
-        return metadata.metadata(DISTRIBUTION).get_payload() or None
+        description = metadata.metadata(DISTRIBUTION).json.get("description")
     except metadata.PackageNotFoundError:
         return None
-
-
-def query_files(folder: Path) -> list[Example]:
-    """Examples from ``*.rq`` files (title from the file name, prose from leading ``#`` comments)."""
-    examples: list[Example] = []
-    for path in sorted(folder.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        comments = [line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")]
-        title = path.stem.replace("-", " ").replace("_", " ").capitalize()
-        examples.append(make_example(title, comments[:1], text.splitlines(), examples))
-    return examples
+    return description if isinstance(description, str) and description else None
 
 
 @lru_cache(maxsize=8)
 def example_queries(readme: Path | None = None) -> tuple[Example, ...]:
-    """The example queries of ``readme`` or the README (else of ``docs/queries/*.rq``), read once."""
+    """The example queries of ``readme`` or the README, read once."""
     text = readme.read_text(encoding="utf-8") if readme is not None else readme_text()
-    found = parse_examples(text) if text else []
-    if not found:
-        found = query_files(CHECKOUT / "docs" / "queries")
-    return tuple(found)
+    return tuple(parse_examples(text)) if text else ()

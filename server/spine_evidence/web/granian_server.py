@@ -23,6 +23,12 @@ granian stops it gracefully (no new connections; requests in flight are
 answered), the process exits with status 0, which really stops the runaway
 query, and the supervisor starts a fresh worker.
 
+Memory: the workers are forked from the supervisor, which has imported the
+app's modules; the supervisor freezes its objects before forking and each
+worker freezes its own once its app is made (``gc.freeze``), so that the
+cyclic garbage collector neither writes to the shared pages (each write
+would copy a page into the worker) nor spends a pause traversing them.
+
 Stopping: each worker leaves the terminal's process group (see
 :mod:`.worker_process`), so a Ctrl-C or a SIGTERM reaches the supervisor
 alone, which stops each worker with one SIGTERM and ends, after
@@ -35,8 +41,11 @@ request bodies read at once (:class:`~.slow_clients.BodyReads`) and a
 connection cap per worker; the figures and why are in :mod:`.slow_clients`.
 """
 
+# granian's process classes (MPServer, WorkerProcess) carry no type annotations.
+# mypy: disable-error-code="no-untyped-call"
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -44,11 +53,12 @@ import socket
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels, logger
-from granian.net import SocketSpec
+from granian.net import SocketSpec  # type: ignore[attr-defined]  # re-exported by granian.net, not declared
 from granian.server import MPServer
 from granian.server.mp import WorkerProcess
 
@@ -65,6 +75,9 @@ from .slow_clients import (
     serving,
 )
 from .worker_process import detach_from_terminal_group
+
+if TYPE_CHECKING:
+    from .fast_path import WSGIApp
 
 APP_TARGET = "spine_evidence.web:create_app"
 RESPAWN_INTERVAL = 0.1
@@ -120,17 +133,20 @@ class EndpointGranian(MPServer):
     def _init_shared_socket(self) -> None:
         """Bind once, here, and keep the socket: workers inherit it (granian on Linux binds one per worker)."""
         self._ssp = None
-        self._shd = SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
-        self._sfd = self._shd.get_fd()
+        holder = SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
+        self._shd = holder  # type: ignore[assignment]  # granian declares it None until a socket is bound
+        self._sfd = holder.get_fd()
         self._sso = socket.socket(fileno=self._sfd)
         self._sso.set_inheritable(True)
 
-    def _spawn_worker(self, idx, target, callback_loader) -> WorkerProcess:
+    def _spawn_worker(  # type: ignore[override]  # MPServer's own signature (its base declares another)
+            self, idx: int, target: Callable[..., Any], callback_loader: Callable[..., Any]) -> WorkerProcess:
         worker = super()._spawn_worker(idx, target, callback_loader)
         worker.__class__ = EndpointWorker
         return worker
 
-    def _respawn_workers(self, workers, spawn_target, target_loader, delay: float = 0) -> None:
+    def _respawn_workers(self, workers: list[int], spawn_target: Callable[..., Any],
+                         target_loader: Callable[..., Any], delay: float = 0) -> None:
         """Respawn ``workers``; never let granian count them towards a crash loop."""
         now = time.monotonic()
         if any(now - self.wrks[idx].birth < EARLY_DEATH_SECONDS for idx in workers if idx < len(self.wrks)):
@@ -158,12 +174,14 @@ class EndpointGranian(MPServer):
         super().shutdown(exit_code)
 
 
-def app_loader(config: AppConfig) -> Callable[[str], Callable]:
+def app_loader(config: AppConfig) -> Callable[[str], WSGIApp]:
     """The function granian calls in each worker to get the WSGI app (the config is inherited by fork)."""
 
-    def load(_target: str) -> Callable:
+    def load(_target: str) -> WSGIApp:
         detach_from_terminal_group()
-        return serving(BodyReads(create_app(config), config.max_body))
+        app = serving(BodyReads(create_app(config), config.max_body))
+        gc.freeze()  # the app's long-lived objects: never traversed by the collector (no pauses, no copied pages)
+        return app
 
     return load
 
@@ -203,4 +221,5 @@ def serve_granian(config: AppConfig, host: str, port: int, workers: int, threads
         announce(f"spine-evidence: SPARQL endpoint at http://{host}:{port}/sparql (granian, {workers} workers)")
         sys.stdout.flush()
 
+    gc.freeze()  # what the workers inherit by fork stays shared: their collectors never write to it
     server.serve(target_loader=app_loader(config))

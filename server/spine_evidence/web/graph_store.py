@@ -6,8 +6,9 @@ identification only: ``GET /graph-store?default`` is the default graph,
 negotiates (``Accept`` or a ``format`` parameter). HEAD answers the same
 headers without a body. 400 when both or neither of ``default`` and
 ``graph`` are given (or the IRI is malformed), then 404 for a graph the
-store does not hold, then 406 when no offered format is acceptable. The store is read-only: PUT, POST and DELETE are refused
-with 403, PATCH (not part of the protocol) with 405.
+store does not hold, then 406 when no offered format is acceptable. The store
+is read-only: PUT, POST and DELETE are refused with 403, PATCH (not part of
+the protocol) with 405.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from .errors import error_response
-from .negotiation import NotAcceptable, UnknownFormat
-from .protocol import Params, ProtocolError, url_params, values
-from .rdf_documents import negotiate, negotiation_error, rdf_body
+from .http_errors import HttpError, error_response
+from .negotiation import MEDIA_TYPE_RDF
+from .protocol import Params, url_params, values
+from .rdf_documents import negotiate, rdf_body
 from .state import current_store
 
 blueprint = Blueprint("graph_store", __name__)
@@ -30,23 +31,23 @@ READ_ONLY = "this Graph Store is read-only: {method} is refused; use GET or HEAD
 def target_graph(params: Params) -> ox.NamedNode | ox.DefaultGraph:
     """The graph a request identifies: ``?default`` or ``?graph=IRI``, exactly one of them.
 
-    Raises :class:`ProtocolError` (400) otherwise.
+    Raises :class:`~.http_errors.HttpError` (400) otherwise.
     """
     default, graphs = values(params, "default"), values(params, "graph")
     if bool(default) == bool(graphs) or len(default) + len(graphs) > 1:
-        raise ProtocolError(400, "name exactly one graph: ?default or ?graph=IRI (given once)")
+        raise HttpError.bad_request("name exactly one graph: ?default or ?graph=IRI (given once)")
     if default:
         return ox.DefaultGraph()
     try:
         return ox.NamedNode(graphs[0])
     except ValueError as error:
-        raise ProtocolError(400, f"graph={graphs[0]!r} is not a valid IRI: {error}") from None
+        raise HttpError.bad_request(f"graph={graphs[0]!r} is not a valid IRI: {error}") from None
 
 
 def check_exists(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> None:
-    """:class:`ProtocolError` (404) when ``graph`` is a named graph the store does not hold."""
+    """:class:`~.http_errors.HttpError` (404) when ``graph`` is a named graph the store does not hold."""
     if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
-        raise ProtocolError(404, f"no graph named <{graph.value}> in this store")
+        raise HttpError.not_found(f"no graph named <{graph.value}> in this store")
 
 
 def graph_triples(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> list[ox.Triple]:
@@ -56,27 +57,21 @@ def graph_triples(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> lis
 
 @blueprint.route("/graph-store", methods=["GET"])
 def read_graph() -> Response:
-    """GET (and HEAD) of one graph, by indirect identification."""
-    try:
-        graph = target_graph(url_params(request.environ))
-        check_exists(current_store(), graph)
-        media_type, fmt = negotiate()
-    except ProtocolError as error:
-        return error_response(error.status, error.message)
-    except (NotAcceptable, UnknownFormat) as error:
-        return negotiation_error(error)
+    """GET (and HEAD) of one graph, by indirect identification (errors answered by the app's handler)."""
+    graph = target_graph(url_params(request.environ))
+    check_exists(current_store(), graph)
+    media_type, fmt = negotiate(MEDIA_TYPE_RDF)
     return rdf_body(graph_triples(current_store(), graph), media_type, fmt)
 
 
 @blueprint.route("/graph-store", methods=["PUT", "POST", "DELETE"])
 def refuse_update() -> Response:
     """403: the Graph Store is read-only."""
-    return error_response(403, READ_ONLY.format(method=request.method))
+    return error_response(HttpError.forbidden(READ_ONLY.format(method=request.method)))
 
 
 @blueprint.route("/graph-store", methods=["PATCH"])
 def refuse_patch() -> Response:
     """405 with ``Allow``: PATCH is no Graph Store operation."""
-    response = error_response(405, f"PATCH is not a Graph Store operation; allowed: {READ_METHODS}")
-    response.headers["Allow"] = READ_METHODS
-    return response
+    return error_response(HttpError(405, f"PATCH is not a Graph Store operation; allowed: {READ_METHODS}",
+                                    [("Allow", READ_METHODS)]))

@@ -19,7 +19,7 @@ blueprint = Blueprint("health", __name__)
 PROBE = "ASK { ?s ?p ?o }"
 
 
-def health_record() -> tuple[dict, int]:
+def health_record() -> tuple[dict[str, object], int]:
     """The health record of the app handling this request, and its HTTP status."""
     state = current_state()
     try:

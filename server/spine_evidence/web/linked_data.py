@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, send_file
-from rdflib.namespace import OWL, RDFS
 
-from .. import paths, sources
-from ..namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, SE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
-from .errors import error_response
-from .negotiation import RDF_FORMATS, NotAcceptable, UnknownFormat
-from .rdf_documents import negotiate, negotiation_error, rdf_body
+from .. import paths
+from ..iris import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, RDFS, SE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
+from .http_errors import HttpError
+from .negotiation import MEDIA_TYPE_RDF
+from .rdf_documents import negotiate, rdf_body
 from .resource_page import page_model
 from .state import current_store
 
@@ -34,18 +33,19 @@ blueprint = Blueprint("linked_data", __name__)
 
 HTML = "text/html"
 # Every media type a resource is offered in: the RDF formats, then HTML for browsers.
-RESOURCE_FORMATS: dict[str, object] = {**RDF_FORMATS, HTML: HTML, "application/xhtml+xml": HTML}
+MEDIA_TYPE_RESOURCE: dict[str, ox.RdfFormat | str] = {**MEDIA_TYPE_RDF, HTML: HTML, "application/xhtml+xml": HTML}
 # Path suffix → media type: ``/claim/x.ttl`` is the Turtle of ``claim:x``.
-SUFFIXES: dict[str, str] = {
+SUFFIX_MEDIA_TYPE: dict[str, str] = {
     ".ttl": "text/turtle",
     ".jsonld": "application/ld+json",
     ".nt": "application/n-triples",
     ".rdf": "application/rdf+xml",
     ".html": HTML,
 }
-ALTERNATES: dict[str, str] = {media_type: suffix for suffix, media_type in SUFFIXES.items()}
+MEDIA_TYPE_SUFFIX: dict[str, str] = {media_type: suffix for suffix, media_type in SUFFIX_MEDIA_TYPE.items()}
 MAX_INCOMING = 2000
 DEFAULT = ox.DefaultGraph()
+Node = ox.NamedNode | ox.BlankNode
 HAS_QUOTE = ox.NamedNode(str(SE.hasQuote))
 LABEL = ox.NamedNode(str(RDFS.label))
 VERSION_IRI = ox.NamedNode(str(OWL.versionIRI))
@@ -61,9 +61,10 @@ def path_of_iri(iri: str) -> str | None:
     return "/" + iri[len(BASE):] if iri.startswith(BASE) else None
 
 
-def closure(store: ox.Store, root: ox.NamedNode, seen: set) -> list[ox.Triple]:
+def closure(store: ox.Store, root: ox.NamedNode, seen: set[Node]) -> list[ox.Triple]:
     """The triples of ``root`` as subject, following blank nodes and ``root#…`` hash resources."""
-    found, stack = [], [root]
+    found: list[ox.Triple] = []
+    stack: list[Node] = [root]
     while stack:
         node = stack.pop()
         if node in seen:
@@ -72,17 +73,19 @@ def closure(store: ox.Store, root: ox.NamedNode, seen: set) -> list[ox.Triple]:
         for quad in store.quads_for_pattern(node, None, None, DEFAULT):
             found.append(ox.Triple(quad.subject, quad.predicate, quad.object))
             obj = quad.object
-            if isinstance(obj, ox.BlankNode) or (isinstance(obj, ox.NamedNode) and obj.value.startswith(root.value + "#")):
+            if isinstance(obj, ox.BlankNode) or (isinstance(obj, ox.NamedNode)
+                                                 and obj.value.startswith(root.value + "#")):
                 stack.append(obj)
     return found
 
 
-def labels(store: ox.Store, triples: list[ox.Triple], described: set) -> list[ox.Triple]:
+def labels(store: ox.Store, triples: list[ox.Triple], described: set[Node]) -> list[ox.Triple]:
     """The ``rdfs:label`` triples of every IRI the description links to but does not describe."""
     linked = {t for tr in triples for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
-    found = []
+    found: list[ox.Triple] = []
     for node in sorted(linked - described, key=lambda n: n.value):
-        found.extend(ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(node, LABEL, None, DEFAULT))
+        quads = store.quads_for_pattern(node, LABEL, None, DEFAULT)
+        found.extend(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
     return found
 
 
@@ -95,7 +98,7 @@ def resource_description(store: ox.Store, iri: str) -> list[ox.Triple]:
     most ``MAX_INCOMING``); and the labels of every IRI these link to.
     """
     node = ox.NamedNode(iri)
-    seen: set = set()
+    seen: set[Node] = set()
     triples = closure(store, node, seen)
     for quote in [t.object for t in triples if t.subject == node and t.predicate == HAS_QUOTE]:
         if isinstance(quote, ox.NamedNode):
@@ -128,7 +131,7 @@ def named_graph(store: ox.Store, iri: str) -> list[ox.Triple]:
 
 def split_suffix(path: str) -> tuple[str, str | None]:
     """``path`` without a format suffix, and the media type the suffix names (``None`` if none)."""
-    for suffix, media_type in SUFFIXES.items():
+    for suffix, media_type in SUFFIX_MEDIA_TYPE.items():
         if path.endswith(suffix) and len(path) > len(suffix):
             return path[: -len(suffix)], media_type
     return path, None
@@ -140,7 +143,7 @@ def describe(store: ox.Store, path: str) -> tuple[str, list[ox.Triple], str | No
     The path is first read as a whole IRI; only when that IRI is not in the
     graph is a format suffix stripped from it.
     """
-    candidates = [(path, None)]
+    candidates: list[tuple[str, str | None]] = [(path, None)]
     bare, forced = split_suffix(path)
     if forced is not None:
         candidates.append((bare, forced))
@@ -158,7 +161,7 @@ def describe(store: ox.Store, path: str) -> tuple[str, list[ox.Triple], str | No
 def alternates(iri: str) -> dict[str, str]:
     """The URL of each machine-readable (and the HTML) rendering of ``iri``, by media type."""
     local = request.script_root + (path_of_iri(iri) or "/")
-    return {media_type: local + suffix for media_type, suffix in ALTERNATES.items()}
+    return {media_type: local + suffix for media_type, suffix in MEDIA_TYPE_SUFFIX.items()}
 
 
 def link_header(links: dict[str, str]) -> str:
@@ -166,10 +169,10 @@ def link_header(links: dict[str, str]) -> str:
     return ", ".join(f'<{url}>; rel="alternate"; type="{media_type}"' for media_type, url in links.items())
 
 
-def render(iri: str, triples: list[ox.Triple], media_type: str, fmt: object) -> Response:
+def render(iri: str, triples: list[ox.Triple], media_type: str, fmt: ox.RdfFormat | str) -> Response:
     """The description as ``media_type``: the HTML page or an RDF serialisation."""
     links = alternates(iri)
-    if fmt == HTML:
+    if isinstance(fmt, str):  # HTML
         twins = {m: u for m, u in links.items() if m != HTML}
         html = render_template("resource.html", page=page_model(iri, triples, request.script_root), alternates=twins)
         response = Response(html, content_type="text/html; charset=utf-8")
@@ -185,18 +188,15 @@ def dereference(path: str) -> Response:
     """The description of the IRI ``https://w3id.org/spine-evidence/<path>``, negotiated."""
     iri, triples, forced = describe(current_store(), path)
     if not triples:
-        return error_response(404, f"<{iri}> is not described by this graph")
-    try:
-        media_type, fmt = (forced, RESOURCE_FORMATS[forced]) if forced else negotiate(RESOURCE_FORMATS)
-    except (NotAcceptable, UnknownFormat) as error:
-        return negotiation_error(error)
+        raise HttpError.not_found(f"<{iri}> is not described by this graph")
+    media_type, fmt = (forced, MEDIA_TYPE_RESOURCE[forced]) if forced else negotiate(MEDIA_TYPE_RESOURCE)
     return render(iri, triples, media_type, fmt)
 
 
 def data_file(path: Path | None, content_type: str, what: str) -> Response:
     """A data file sent as it is; 404 naming ``what`` when it is absent."""
     if path is None or not path.is_file():
-        return error_response(404, f"{what} is not installed with this server")
+        raise HttpError.not_found(f"{what} is not installed with this server")
     response = send_file(path, mimetype=content_type, conditional=True, max_age=3600)
     response.headers["Content-Type"] = content_type
     return response
@@ -218,5 +218,9 @@ def source_text() -> Response:
 @blueprint.get("/context.jsonld")
 def context() -> Response:
     """The published JSON-LD context (``ontology/context.jsonld``)."""
-    return data_file(sources.context_path(), "application/ld+json", "the JSON-LD context")
+    try:
+        path = paths.ontology_dir() / paths.CONTEXT_FILE
+    except FileNotFoundError:
+        path = None
+    return data_file(path, "application/ld+json", "the JSON-LD context")
 

@@ -1,11 +1,15 @@
 """Content negotiation: tables from media type to pyoxigraph serialiser, and the choice among them.
 
-Two tables, one per kind of answer: ``RESULTS_FORMATS`` for SELECT and ASK
-(SPARQL results), ``RDF_FORMATS`` for CONSTRUCT, DESCRIBE and any RDF
+Two tables, one per kind of answer: ``MEDIA_TYPE_RESULTS`` for SELECT and ASK
+(SPARQL results), ``MEDIA_TYPE_RDF`` for CONSTRUCT, DESCRIBE and any RDF
 document (graph store, linked data). The first entry of each is the default.
 A ``format`` parameter (a short name or a media type) overrides ``Accept``;
-short names are read per kind (``json`` is SPARQL JSON for a table, JSON-LD
-for a graph; ``xml`` is SPARQL XML or RDF/XML), as SPARQLWrapper sends them.
+short names are read per kind (``FORMAT_NAME_RESULTS``, ``FORMAT_NAME_RDF``:
+``json`` is SPARQL JSON for a table, JSON-LD for a graph; ``xml`` is SPARQL XML
+or RDF/XML), as SPARQLWrapper sends them. A query operation negotiates both
+kinds once (:func:`negotiated_types`), before it knows its kind of answer.
+Failures are :class:`~.http_errors.HttpError`: 406 when nothing offered is
+acceptable, 400 for a ``format`` that names nothing known.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from .http_errors import HttpError
+
 F = TypeVar("F")
 
-RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+MEDIA_TYPE_RESULTS: dict[str, ox.QueryResultsFormat] = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
     "text/csv": ox.QueryResultsFormat.CSV,
@@ -30,7 +36,7 @@ RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "text/xml": ox.QueryResultsFormat.XML,
 }
 
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
+MEDIA_TYPE_RDF: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/ld+json": ox.RdfFormat.JSON_LD,
@@ -44,7 +50,7 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "application/xml": ox.RdfFormat.RDF_XML,
 }
 
-RESULTS_FORMAT_NAMES: dict[str, str] = {
+FORMAT_NAME_RESULTS: dict[str, str] = {
     "json": "application/sparql-results+json",
     "srj": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -53,7 +59,7 @@ RESULTS_FORMAT_NAMES: dict[str, str] = {
     "tsv": "text/tab-separated-values",
 }
 
-RDF_FORMAT_NAMES: dict[str, str] = {
+FORMAT_NAME_RDF: dict[str, str] = {
     "turtle": "text/turtle",
     "ttl": "text/turtle",
     "n3": "text/turtle",
@@ -72,16 +78,8 @@ RDF_FORMAT_NAMES: dict[str, str] = {
 }
 
 # Every name the ``format`` parameter may take, whatever the kind of answer.
-KNOWN_FORMAT_NAMES = frozenset(RESULTS_FORMAT_NAMES) | frozenset(RDF_FORMAT_NAMES)
+KNOWN_FORMAT_NAMES = frozenset(FORMAT_NAME_RESULTS) | frozenset(FORMAT_NAME_RDF)
 TEXT_TYPES = frozenset({"text/csv", "text/tab-separated-values", "text/turtle", "text/plain", "text/n3", "text/xml"})
-
-
-class NotAcceptable(Exception):
-    """No offered media type is acceptable; the message lists what is offered."""
-
-
-class UnknownFormat(ValueError):
-    """The ``format`` parameter names no known format."""
 
 
 def offered(table: Mapping[str, F]) -> list[str]:
@@ -115,7 +113,7 @@ def format_parameter(value: str, names: Mapping[str, str], table: Mapping[str, F
 
     ``value`` is a short name (``json``, ``turtle`` …) or a media type.
     Returns ``None`` when it is known but not offered for this kind;
-    raises :class:`UnknownFormat` when it names nothing known.
+    raises :func:`unknown_format` (400) when it names nothing known.
     """
     key = value.strip().lower()
     if key in names:
@@ -123,9 +121,35 @@ def format_parameter(value: str, names: Mapping[str, str], table: Mapping[str, F
     media_type = key.split(";", 1)[0].strip()
     if media_type in table:
         return media_type
-    if key in KNOWN_FORMAT_NAMES or media_type in RESULTS_FORMATS or media_type in RDF_FORMATS:
+    if key in KNOWN_FORMAT_NAMES or media_type in MEDIA_TYPE_RESULTS or media_type in MEDIA_TYPE_RDF:
         return None
-    raise UnknownFormat(f"unknown format {value!r}; use one of {', '.join(sorted(KNOWN_FORMAT_NAMES))} or a media type")
+    raise unknown_format(value)
+
+
+def unknown_format(value: str) -> HttpError:
+    """400 for a ``format`` parameter that names no known format."""
+    return HttpError.bad_request(
+        f"unknown format {value!r}; use one of {', '.join(sorted(KNOWN_FORMAT_NAMES))} or a media type")
+
+
+def not_acceptable(accept: str | None, format_values: Sequence[str], table: Mapping[str, F]) -> HttpError:
+    """406 for an answer ``table`` offers nothing acceptable of; the message lists what it offers."""
+    wanted = f"format {', '.join(format_values)}" if format_values else f"Accept: {accept}"
+    return HttpError.not_acceptable(f"cannot answer {wanted}; this answer is offered as "
+                                    f"{', '.join(canonical_types(table))}")
+
+
+def acceptable(accept: str | None, format_values: Sequence[str], names: Mapping[str, str],
+               table: Mapping[str, F]) -> str | None:
+    """The media type of ``table`` for one answer: the ``format`` values', else ``Accept``'s; ``None``: none fits.
+
+    ``format_values`` may list several values (SPARQLWrapper sends a short
+    name and a media type): the first one offered for this answer wins.
+    Raises :func:`unknown_format` when no value is even known.
+    """
+    if format_values:
+        return from_format_values(format_values, names, table)
+    return best_media_type(accept, table)
 
 
 def choose(
@@ -136,29 +160,24 @@ def choose(
 ) -> tuple[str, F]:
     """The media type and serialiser for one answer: the ``format`` parameter, else ``Accept``.
 
-    ``format_value`` may list several values (SPARQLWrapper sends a short name
-    and a media type): the first one offered for this answer wins. Raises
-    :class:`NotAcceptable`, or :class:`UnknownFormat` when no value is known.
+    Raises :class:`~.http_errors.HttpError`: 406 (:func:`not_acceptable`)
+    or 400 (:func:`unknown_format`).
     """
     values = [format_value] if isinstance(format_value, str) else list(format_value or ())
-    if values:
-        media_type = from_format_values(values, names, table)
-    else:
-        media_type = best_media_type(accept, table)
+    media_type = acceptable(accept, values, names, table)
     if media_type is None:
-        wanted = f"format {', '.join(values)}" if values else f"Accept: {accept}"
-        raise NotAcceptable(f"cannot answer {wanted}; this answer is offered as {', '.join(canonical_types(table))}")
+        raise not_acceptable(accept, values, table)
     return media_type, table[media_type]
 
 
 def from_format_values(values: Sequence[str], names: Mapping[str, str], table: Mapping[str, F]) -> str | None:
-    """The first of ``values`` offered in ``table``; ``UnknownFormat`` when none is even known."""
-    unknown: UnknownFormat | None = None
+    """The first of ``values`` offered in ``table``; 400 (:func:`unknown_format`) when none is even known."""
+    unknown: HttpError | None = None
     known = False
     for value in values:
         try:
             media_type = format_parameter(value, names, table)
-        except UnknownFormat as error:
+        except HttpError as error:
             unknown = error
             continue
         known = True
@@ -178,14 +197,10 @@ def content_type(media_type: str) -> str:
 def negotiated_types(accept: str | None, format_values: tuple[str, ...]) -> tuple[str | None, str | None]:
     """The media type chosen for a SPARQL results answer and for an RDF answer (``None``: not acceptable).
 
+    Computed once per query operation, before the kind of answer is known.
     Memoised: clients send few distinct ``Accept`` headers, and parsing one
     costs more than answering a small query from the cache. Raises
-    :class:`UnknownFormat` as :func:`choose` does.
+    :func:`unknown_format` (400) as :func:`choose` does.
     """
-    chosen: list[str | None] = []
-    for names, table in ((RESULTS_FORMAT_NAMES, RESULTS_FORMATS), (RDF_FORMAT_NAMES, RDF_FORMATS)):
-        try:
-            chosen.append(choose(accept, format_values, names, table)[0])
-        except NotAcceptable:
-            chosen.append(None)
-    return chosen[0], chosen[1]
+    return (acceptable(accept, format_values, FORMAT_NAME_RESULTS, MEDIA_TYPE_RESULTS),
+            acceptable(accept, format_values, FORMAT_NAME_RDF, MEDIA_TYPE_RDF))

@@ -11,14 +11,17 @@ Parameters are decoded strictly as UTF-8: bad bytes are a client error.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import parse_qsl, unquote_plus
 
 import pyoxigraph as ox
 from werkzeug.http import parse_options_header
+
+from .config import DEFAULT_TIMEOUT
+from .http_errors import HttpError
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -32,16 +35,8 @@ SINGLE_PARAMETERS = ("timeout",)
 MIN_TIMEOUT = 0.1
 
 Params = list[tuple[str, str]]
-AnyParams = Params | dict  # pairs, or grouped by name (see :func:`grouped`)
-
-
-class ProtocolError(Exception):
-    """A request the protocol does not allow; carries the HTTP status and a readable message."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+AnyParams = Params | dict[str, list[str]]  # pairs, or grouped by name (see :func:`grouped`)
+ReadBody = Callable[[], bytes]
 
 
 @dataclass(frozen=True)
@@ -59,7 +54,7 @@ class QueryRequest:
     named_graphs: tuple[str, ...] | None = None
     accept: str | None = None
     format: tuple[str, ...] = ()
-    timeout: float = 30.0
+    timeout: float = DEFAULT_TIMEOUT  # the server's deadline (AppConfig.timeout) or a client's shorter one
     base_iri: str | None = None
 
 
@@ -68,9 +63,9 @@ def decode_params(raw: bytes, where: str) -> Params:
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as error:
-        raise ProtocolError(400, f"the {where} is not valid UTF-8 ({error.reason})") from None
+        raise HttpError.bad_request(f"the {where} is not valid UTF-8 ({error.reason})") from None
     except ValueError as error:
-        raise ProtocolError(400, f"the {where} is malformed: {error}") from None
+        raise HttpError.bad_request(f"the {where} is malformed: {error}") from None
 
 
 def only_query(raw: str) -> str | None:
@@ -106,13 +101,13 @@ def form_decoded(raw: bytes) -> str:
     return decoded.decode("utf-8")
 
 
-def url_params(environ: Mapping) -> Params:
+def url_params(environ: Mapping[str, Any]) -> Params:
     """The parameters of the URL's query string."""
     raw = environ.get("QUERY_STRING", "")
     try:
         data = raw.encode("latin-1")
     except UnicodeEncodeError:
-        raise ProtocolError(400, "the URL's query string holds undecodable characters") from None
+        raise HttpError.bad_request("the URL's query string holds undecodable characters") from None
     return decode_params(data, "URL's query string")
 
 
@@ -120,17 +115,18 @@ def check_charset(options: Mapping[str, str], media_type: str) -> None:
     """Refuse (415) a body whose declared charset is not UTF-8."""
     charset = options.get("charset")
     if charset is not None and charset.strip().lower() not in UTF8_NAMES:
-        raise ProtocolError(415, f"{media_type} must be UTF-8, not charset={charset}")
+        raise HttpError.unsupported_media_type(f"{media_type} must be UTF-8, not charset={charset}")
 
 
-def body_params(method: str, headers: Mapping[str, str], read_body) -> Params:
+def body_params(method: str, headers: Mapping[str, str], read_body: ReadBody) -> Params:
     """The parameters carried by the body of a POST (``read_body()`` returns its bytes)."""
     if method != "POST":
         return []
     media_type, options = parse_options_header(headers.get("Content-Type", ""))
     media_type = media_type.lower()
     if media_type == SPARQL_UPDATE:
-        refuse_after_reading(read_body, 403, "this endpoint is read-only: SPARQL Update requests are refused")
+        refuse_after_reading(read_body, HttpError.forbidden(
+            "this endpoint is read-only: SPARQL Update requests are refused"))
     if media_type == FORM:
         check_charset(options, media_type)
         return decode_params(read_body(), "form body")
@@ -139,14 +135,16 @@ def body_params(method: str, headers: Mapping[str, str], read_body) -> Params:
         try:
             return [("query", read_body().decode("utf-8"))]
         except UnicodeDecodeError as error:
-            raise ProtocolError(400, f"the query body is not valid UTF-8 (byte {error.start})") from None
+            raise HttpError.bad_request(f"the query body is not valid UTF-8 (byte {error.start})") from None
     if not media_type:
-        refuse_after_reading(read_body, 415, f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}")
-    refuse_after_reading(read_body, 415, f"unsupported Content-Type {media_type!r}; use {FORM} or {SPARQL_QUERY}")
+        refuse_after_reading(read_body, HttpError.unsupported_media_type(
+            f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}"))
+    refuse_after_reading(read_body, HttpError.unsupported_media_type(
+        f"unsupported Content-Type {media_type!r}; use {FORM} or {SPARQL_QUERY}"))
 
 
-def refuse_after_reading(read_body, status: int, message: str) -> NoReturn:
-    """Raise ``ProtocolError(status, message)`` once the refused body has been read.
+def refuse_after_reading(read_body: ReadBody, error: HttpError) -> NoReturn:
+    """Raise ``error`` once the refused body has been read.
 
     Answering before the body is read makes the WSGI server close the
     kept-alive connection without ``Connection: close``, so a client's next
@@ -155,7 +153,7 @@ def refuse_after_reading(read_body, status: int, message: str) -> NoReturn:
     its own error instead.
     """
     read_body()
-    raise ProtocolError(status, message)
+    raise error
 
 
 def values(params: AnyParams, name: str) -> list[str]:
@@ -177,7 +175,7 @@ def single(params: AnyParams, name: str) -> str | None:
     """The one value of ``name`` (``None`` when absent); 400 when repeated."""
     found = values(params, name)
     if len(found) > 1:
-        raise ProtocolError(400, f"the {name!r} parameter is given {len(found)} times; give it once")
+        raise HttpError.bad_request(f"the {name!r} parameter is given {len(found)} times; give it once")
     return found[0] if found else None
 
 
@@ -188,7 +186,7 @@ def graph_iris(params: AnyParams, name: str) -> list[str]:
         try:
             ox.NamedNode(iri)
         except ValueError as error:
-            raise ProtocolError(400, f"{name}={iri!r} is not a valid IRI: {error}") from None
+            raise HttpError.bad_request(f"{name}={iri!r} is not a valid IRI: {error}") from None
     return iris
 
 
@@ -208,11 +206,11 @@ def deadline(params: AnyParams, headers: Mapping[str, str], limit: float) -> flo
     try:
         seconds = float(asked)
     except ValueError:
-        raise ProtocolError(400, f"timeout {asked!r} is not a number of seconds") from None
+        raise HttpError.bad_request(f"timeout {asked!r} is not a number of seconds") from None
     if not seconds > 0 or seconds != seconds:
-        raise ProtocolError(400, f"timeout {asked!r} must be a positive number of seconds")
+        raise HttpError.bad_request(f"timeout {asked!r} must be a positive number of seconds")
     if seconds < min(MIN_TIMEOUT, limit):
-        raise ProtocolError(400, f"timeout {asked!r} is below the shortest deadline a client may ask, "
+        raise HttpError.bad_request(f"timeout {asked!r} is below the shortest deadline a client may ask, "
                                  f"{MIN_TIMEOUT:g} s")
     return min(seconds, limit)
 
@@ -221,7 +219,7 @@ def refuse_updates(params: AnyParams) -> None:
     """403 for any SPARQL Update parameter: the endpoint is read-only."""
     for name in UPDATE_PARAMETERS:
         if values(params, name):
-            raise ProtocolError(403, f"this endpoint is read-only: the {name!r} parameter (SPARQL Update) is refused")
+            raise HttpError.forbidden(f"this endpoint is read-only: the {name!r} parameter (SPARQL Update) is refused")
 
 
 @lru_cache(maxsize=256)
@@ -234,9 +232,10 @@ def base_iri(url: str | None) -> str | None:
 
 
 def parse_query_request(
-    method: str, environ: Mapping, headers: Mapping[str, str], read_body, limit: float, url: str | None = None
+    method: str, environ: Mapping[str, Any], headers: Mapping[str, str], read_body: ReadBody, limit: float,
+    url: str | None = None,
 ) -> QueryRequest:
-    """Read one query operation from an HTTP request, or raise :class:`ProtocolError`.
+    """Read one query operation from an HTTP request, or raise :class:`HttpError`.
 
     ``read_body()`` returns the request body (the caller enforces its size).
     400: missing, repeated or empty query, bad parameters; 403: updates;
@@ -251,11 +250,12 @@ def parse_query_request(
     refuse_updates(params)
     queries = values(params, "query")
     if not queries:
-        raise ProtocolError(400, "missing query: send ?query=… (GET or form POST) or an application/sparql-query body")
+        raise HttpError.bad_request(
+            "missing query: send ?query=… (GET or form POST) or an application/sparql-query body")
     if len(queries) > 1:
-        raise ProtocolError(400, f"the query is given {len(queries)} times; send exactly one")
+        raise HttpError.bad_request(f"the query is given {len(queries)} times; send exactly one")
     if not queries[0].strip():
-        raise ProtocolError(400, "the query is empty")
+        raise HttpError.bad_request("the query is empty")
     for name in SINGLE_PARAMETERS:
         single(params, name)
     default, named = dataset(params)
@@ -268,8 +268,3 @@ def parse_query_request(
         timeout=deadline(params, headers, limit),
         base_iri=base_iri(url),
     )
-
-
-def has_protocol_params(environ: Mapping) -> bool:
-    """Whether the URL carries any parameter at all (a bare GET asks for the service description)."""
-    return bool(environ.get("QUERY_STRING", ""))

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from .http_errors import HttpError
+
 DEFAULT_MAX_LENGTH = 128 * 1024  # characters
 
 # Token classes, tried in order; every repetition is possessive, so a failed match never backtracks.
@@ -32,7 +34,7 @@ TOKEN = re.compile(
     |(?P<long>\"\"\"(?:[^"\\]++|\\.|"(?!""))*+\"\"\"|'''(?:[^'\\]++|\\.|'(?!''))*+''')
     |(?P<string>"(?:[^"\\\r\n]++|\\.)*+"|'(?:[^'\\\r\n]++|\\.)*+')
     |(?P<quote>["'])
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*+>)
+    |(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
     |(?P<name>[?$]?[\w:][\w\-:%]*+(?:\.++[\w\-:%]++)*+)
     |(?P<op>&&|\|\||\^\^|!=|<=|>=|[{}()\[\].,;|/^!=<>+*-])
     |(?P<other>.))""",
@@ -48,13 +50,12 @@ PATTERN_KEYWORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "GRAPH", "SERVICE", 
                               "EXISTS", "SELECT"})
 
 
-class QueryTooLarge(Exception):
-    """A query over one of the input bounds; ``bound`` names it, the message says by how much."""
+class QueryTooLarge(HttpError):
+    """A query over one of the input bounds (400); ``bound`` names it, the message says by how much."""
 
     def __init__(self, bound: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(400, message)
         self.bound = bound
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,15 @@ def measure(text: str, bounds: QueryBounds) -> Measure:
     escaped = decoded(text)
     if escaped is not text:
         other = count(escaped, bounds, strict=False)
-        found = Measure(**{name: max(a, b) for (name, a), b in zip(vars(found).items(), vars(other).values())})
+        found = Measure(**{name: max(value, vars(other)[name]) for name, value in vars(found).items()})
     return found
 
 
 def count(text: str, bounds: QueryBounds, strict: bool) -> Measure:
     """One scan of ``text`` (``strict``: an unclosed string literal is refused, else it is skipped)."""
     counts: dict[str, int] = dict.fromkeys(vars(Measure()), 0)
-    limit, stack = bounds.as_dict(), []
+    limit = bounds.as_dict()
+    stack: list[str] = []
     for token in TOKEN.finditer(text):
         kind = token.lastgroup
         if kind == "op":

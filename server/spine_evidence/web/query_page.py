@@ -2,13 +2,14 @@
 
 The editor is YASGUI (``@zazuko/yasgui`` from npm), served from this server
 so the page works offline: its ``build/`` folder is found at
-``AppConfig.options["yasgui_dir"]``, else ``$SPINE_EVIDENCE_YASGUI_DIR``,
+``AppConfig.yasgui_dir``, else ``$SPINE_EVIDENCE_YASGUI_DIR``,
 else in the Node package cache (:func:`spine_evidence.node_packages.yasgui_dir`,
 installed by ``python -m spine_evidence.node_packages yasgui``). Without it the
 page has a plain HTML form that posts to ``/sparql`` and says how to get the
-editor. The page lists the predeclared prefixes (``spine_evidence.sparql``). Each README example query is one click away:
+editor. The page lists the predeclared prefixes (``spine_evidence.sparql``).
+Each README example query is one click away:
 ``/?example=<slug>`` opens the page with it in the editor. The examples
-come from ``AppConfig.options["readme"]`` when set (tests), else the README
+come from ``AppConfig.readme`` when set (tests), else the README
 (see :mod:`.example_queries`).
 """
 
@@ -22,12 +23,12 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 from markupsafe import Markup, escape
 
 from .. import node_packages
-from ..namespaces import BASE
+from ..iris import BASE
 from ..sparql import PREDECLARED_PREFIXES
 from .dataset_statistics import Statistics
 from .description import DATASET_TITLE, current_statistics
-from .errors import error_response
 from .example_queries import Example, example_queries
+from .http_errors import HttpError
 from .state import current_state
 
 blueprint = Blueprint(
@@ -38,14 +39,16 @@ YASGUI_ENV = "SPINE_EVIDENCE_YASGUI_DIR"
 YASGUI_FILES = node_packages.YASGUI_FILES
 YASGUI_INSTALL = "python -m spine_evidence.node_packages yasgui"
 CODE_SPAN = re.compile(r"`([^`]+)`")
-DEFAULT_QUERY = "SELECT ?class (COUNT(?s) AS ?instances)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?instances)\nLIMIT 25\n"
+DEFAULT_QUERY = ("SELECT ?class (COUNT(?s) AS ?instances)\nWHERE { ?s a ?class }\nGROUP BY ?class\n"
+                 "ORDER BY DESC(?instances)\nLIMIT 25\n")
 # Result formats the plain form offers: ``format`` parameter value → label.
-FORM_FORMATS = {"json": "Table (SPARQL JSON)", "xml": "SPARQL XML", "csv": "CSV", "tsv": "TSV", "turtle": "Turtle (CONSTRUCT)"}
+FORM_FORMATS = {"json": "Table (SPARQL JSON)", "xml": "SPARQL XML", "csv": "CSV", "tsv": "TSV",
+                "turtle": "Turtle (CONSTRUCT)"}
 
 
 def yasgui_dir() -> Path | None:
     """The folder holding YASGUI's built files, or ``None`` when it is not installed."""
-    configured = current_state().config.options.get("yasgui_dir") or os.environ.get(YASGUI_ENV)
+    configured = current_state().config.yasgui_dir or os.environ.get(YASGUI_ENV)
     folder = Path(configured) if configured else node_packages.yasgui_dir()
     return folder if node_packages.yasgui_installed(folder) else None
 
@@ -80,8 +83,7 @@ def inline_code(text: str) -> Markup:
 @blueprint.get("/")
 def query_page() -> str:
     """The query page (HTML)."""
-    readme = current_state().config.options.get("readme")
-    examples = example_queries(Path(readme) if readme else None)
+    examples = example_queries(current_state().config.readme)
     chosen = chosen_example(examples)
     endpoint = request.url_root + "sparql"
     return render_template(
@@ -105,5 +107,5 @@ def yasgui_file(name: str) -> Response:
     """YASGUI's script or style sheet, from the installed ``@zazuko/yasgui`` build."""
     folder = yasgui_dir()
     if folder is None or name not in YASGUI_FILES:
-        return error_response(404, f"{name} is not served here (YASGUI is not installed, or no such file)")
+        raise HttpError.not_found(f"{name} is not served here (YASGUI is not installed, or no such file)")
     return send_from_directory(folder, name, max_age=86400)

@@ -25,9 +25,10 @@ import contextlib
 import queue
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from .http_errors import HttpError
 
 T = TypeVar("T")
 QUERY_STACK_BYTES = 64 * 1024 * 1024  # virtual; pages are committed only as deep as a query recurses
@@ -35,21 +36,19 @@ RETRY_AFTER_SECONDS = 1
 QUEUED, RUNNING, DONE, CANCELLED = "queued", "running", "done", "cancelled"
 
 
-class Overloaded(Exception):
+class Overloaded(HttpError):
     """A query not admitted, or dropped from the queue: 503 (or 429 for a client over its cap) with ``Retry-After``."""
 
     def __init__(self, status: int, message: str, retry_after: int = RETRY_AFTER_SECONDS) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message, [("Retry-After", str(retry_after))])
         self.retry_after = retry_after
 
 
-class DeadlineExceeded(Exception):
-    """The query was running when its deadline passed; ``job`` is the abandoned call (still running)."""
+class DeadlineExceeded(HttpError):
+    """The query was running when its deadline passed (503); ``job`` is the abandoned call (still running)."""
 
-    def __init__(self, message: str, job: _Job | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, job: _Job[object] | None = None) -> None:
+        super().__init__(503, message)
         self.job = job
 
 
@@ -75,17 +74,27 @@ class _Job(Generic[T]):
         return self.state == RUNNING
 
     def run(self) -> None:
+        """Make the call and keep its value or error (handed back to the waiting request thread)."""
         try:
             self.value = self.call()
-        except BaseException as error:  # handed back to the waiting request thread
+        except BaseException as error:
             self.error = without_tracebacks(error)
-        finally:
-            with contextlib.suppress(RuntimeError):  # already released by QueryRunner.fail_all
-                self.done.release()
+
+    def signal(self) -> None:
+        """Wake the request thread waiting for this job."""
+        with contextlib.suppress(RuntimeError):  # already released by QueryRunner.fail_all
+            self.done.release()
 
 
 class QueryRunner:
-    """Runs calls on ``threads`` query threads (big stacks), with the admission rules of the module."""
+    """Runs calls on ``threads`` query threads (big stacks), with the admission rules of the module.
+
+    The hand-off costs two thread wake-ups; the Python work around them is
+    kept short, and each side gives up the GIL right after waking the other:
+    the request thread blocks on the job as soon as it is queued, and a query
+    thread finishes its bookkeeping *before* waking the request thread, then
+    blocks on the queue, so the woken thread never waits for the GIL.
+    """
 
     def __init__(self, threads: int = 4, queue_size: int = 8, per_client: int = 2,
                  stack_bytes: int = QUERY_STACK_BYTES) -> None:
@@ -93,11 +102,11 @@ class QueryRunner:
         self.queue_size = queue_size
         self.per_client = per_client
         self.stack_bytes = stack_bytes
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job[object]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._started = False
-        self._admitted: list[_Job] = []
-        self._by_client: Counter = Counter()
+        self._admitted: dict[_Job[object], None] = {}  # insertion-ordered set: O(1) removal
+        self._by_client: dict[str | None, int] = {}
         self._refusing: str | None = None
 
     def _start(self, count: int) -> None:
@@ -108,27 +117,29 @@ class QueryRunner:
         finally:
             threading.stack_size(previous)
 
-    def _admit(self, job: _Job) -> None:
+    def _admit(self, job: _Job[object]) -> None:
         with self._lock:
             if not self._started:
                 self._start(self.threads)
                 self._started = True
             if self._refusing is not None:
                 raise Overloaded(503, self._refusing)
-            if job.client is not None and self._by_client[job.client] >= self.per_client:
+            held = self._by_client.get(job.client, 0)
+            if job.client is not None and held >= self.per_client:
                 raise Overloaded(429, f"this client already has {self.per_client} queries running or waiting "
                                       "on this worker; retry when one has finished")
             if len(self._admitted) >= self.threads + self.queue_size:
                 raise Overloaded(503, f"every query thread is busy and the queue of {self.queue_size} is full")
-            self._admitted.append(job)
-            self._by_client[job.client] += 1
+            self._admitted[job] = None
+            self._by_client[job.client] = held + 1
 
-    def _release(self, job: _Job) -> None:
+    def _release(self, job: _Job[object]) -> None:
         """Forget an admitted job (lock held)."""
-        if job in self._admitted:
-            self._admitted.remove(job)
-            self._by_client[job.client] -= 1
-            if self._by_client[job.client] <= 0:
+        if self._admitted.pop(job, 0) is None:
+            held = self._by_client[job.client] - 1
+            if held > 0:
+                self._by_client[job.client] = held
+            else:
                 del self._by_client[job.client]
 
     def run(self, call: Callable[[], T], deadline: float, client: str | None = None) -> T:
@@ -137,26 +148,24 @@ class QueryRunner:
         Raises :class:`Overloaded` (not admitted, or still queued at the
         deadline) or :class:`DeadlineExceeded` (running at the deadline).
         """
-        job = _Job(call, client)
+        job: _Job[object] = _Job(call, client)
         self._admit(job)
         self._jobs.put(job)
         if job.done.acquire(timeout=max(deadline - time.monotonic(), 0)):
-            if job.error is not None:
-                raise job.error
-            return job.value  # type: ignore[return-value]
+            return self._outcome(job)  # type: ignore[return-value]
         with self._lock:
             if job.state == QUEUED:
                 job.state = CANCELLED
                 self._release(job)
                 raise Overloaded(503, "the query waited for a query thread until its deadline passed; nothing was run")
             if job.state == DONE or job.done.acquire(blocking=False):  # finished between the timeout and the lock
-                return self._outcome(job)
+                return self._outcome(job)  # type: ignore[return-value]
             job.abandoned = True
             self._start(1)  # replaces the thread held by the runaway call
         raise DeadlineExceeded("the query did not finish within its deadline and was stopped", job)
 
     @staticmethod
-    def _outcome(job: _Job):
+    def _outcome(job: _Job[object]) -> object:
         if job.error is not None:
             raise job.error
         return job.value
@@ -173,7 +182,9 @@ class QueryRunner:
             with self._lock:
                 job.state = DONE
                 self._release(job)
-            if job.abandoned:
+                abandoned = job.abandoned
+            job.signal()
+            if abandoned:
                 return
 
     def fail_all(self, message: str, refuse_new: bool = True) -> int:

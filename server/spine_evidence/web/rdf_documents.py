@@ -2,24 +2,28 @@
 
 Used by the self-description, Graph Store and Linked Data blueprints. The
 format comes from a ``format`` parameter or the ``Accept`` header, chosen by
-:func:`.negotiation.choose` over a table of media types (``RDF_FORMATS`` by
+:func:`.negotiation.choose` over a table of media types (``MEDIA_TYPE_RDF`` by
 default); quad formats (N-Quads, TriG) carry the triples in the default graph.
+A format that cannot be chosen raises :class:`~.http_errors.HttpError` (406,
+or 400 for an unknown ``format``) with ``Vary: Accept``, answered by the app's
+error handler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TypeVar
 
 import pyoxigraph as ox
 from flask import Response, request
-from rdflib.namespace import XSD
 
-from ..namespaces import DCAT, PREFIXES, SD, VOID
-from .errors import error_response
-from .negotiation import RDF_FORMAT_NAMES, RDF_FORMATS, NotAcceptable, UnknownFormat, choose, content_type
+from ..iris import DCAT, PREFIXES, SD, VOID, XSD
+from ..sparql.serialization import PREFIXED_RDF_FORMATS
+from .http_errors import HttpError
+from .negotiation import FORMAT_NAME_RDF, MEDIA_TYPE_RDF, choose, content_type
 
+F = TypeVar("F")
 Triples = Iterator[ox.Triple]
-PREFIXED_FORMATS = frozenset({ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML})
 XSD_INTEGER = ox.NamedNode(str(XSD.integer))
 # The model's prefixes plus those of the self-description vocabularies, for Turtle, TriG and RDF/XML.
 DOCUMENT_PREFIXES = {
@@ -43,22 +47,20 @@ def typed(number: int) -> ox.Literal:
 
 def serialize(triples: Iterable[ox.Triple], fmt: ox.RdfFormat) -> bytes:
     """``triples`` in ``fmt`` by pyoxigraph (quad formats: in the default graph; prefixes where supported)."""
+    prefixes = DOCUMENT_PREFIXES if fmt in PREFIXED_RDF_FORMATS else None
     if fmt.supports_datasets:
-        triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    prefixes = DOCUMENT_PREFIXES if fmt in PREFIXED_FORMATS else None
-    return ox.serialize(triples, format=fmt, prefixes=prefixes)
+        quads = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        return ox.serialize(quads, format=fmt, prefixes=prefixes) or b""
+    return ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
 
 
-def negotiate(table: Mapping[str, object] = RDF_FORMATS) -> tuple[str, object]:
-    """The media type and serialiser the request asks for among ``table`` (raises on failure)."""
-    return choose(request.headers.get("Accept"), request.args.get("format"), RDF_FORMAT_NAMES, table)
-
-
-def negotiation_error(error: Exception) -> Response:
-    """406 for :class:`NotAcceptable`, 400 for :class:`UnknownFormat`, with the message."""
-    response = error_response(406 if isinstance(error, NotAcceptable) else 400, str(error))
-    response.headers["Vary"] = "Accept"
-    return response
+def negotiate(table: Mapping[str, F]) -> tuple[str, F]:
+    """The media type and serialiser the request asks for among ``table``; ``HttpError`` (406, 400) on failure."""
+    try:
+        return choose(request.headers.get("Accept"), request.args.get("format"), FORMAT_NAME_RDF, table)
+    except HttpError as error:
+        error.headers = [*(h for h in error.headers if h[0] != "Vary"), ("Vary", "Accept")]
+        raise
 
 
 def rdf_body(triples: Iterable[ox.Triple], media_type: str, fmt: ox.RdfFormat, status: int = 200) -> Response:
@@ -69,9 +71,6 @@ def rdf_body(triples: Iterable[ox.Triple], media_type: str, fmt: ox.RdfFormat, s
 
 
 def rdf_response(triples: Iterable[ox.Triple]) -> Response:
-    """``triples`` as the RDF format the client negotiates; 406/400 when it cannot be chosen."""
-    try:
-        media_type, fmt = negotiate()
-    except (NotAcceptable, UnknownFormat) as error:
-        return negotiation_error(error)
+    """``triples`` as the RDF format the client negotiates; ``HttpError`` (406, 400) when it cannot be chosen."""
+    media_type, fmt = negotiate(MEDIA_TYPE_RDF)
     return rdf_body(triples, media_type, fmt)

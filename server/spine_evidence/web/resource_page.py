@@ -14,13 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib.namespace import RDF, RDFS
 
 from .. import quotes
-from ..namespaces import BASE, OA, PREFIXES
+from ..iris import BASE, OA, RDF, RDFS, shorten
 
 EXCERPT_CONTEXT = 200
 LABEL, TYPE = str(RDFS.label), str(RDF.type)
+Node = ox.NamedNode | ox.BlankNode
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 EXACT, PREFIX, SUFFIX = str(OA.exact), str(OA.prefix), str(OA.suffix)
 
 
@@ -57,12 +58,13 @@ class Quote:
 
 
 def prefixed(iri: str) -> str:
-    """``prefix:local`` for an IRI in a known namespace (longest match), else the IRI."""
-    matches = [(p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)]
-    if not matches:
-        return iri
-    p, ns = max(matches, key=lambda pair: len(pair[1]))
-    return f"{p}:{iri[len(ns):]}"
+    """``prefix:local`` for an IRI in a known namespace (``namespaces.shorten``), else the IRI."""
+    return shorten(iri) or iri
+
+
+def value(term: Term) -> str:
+    """The IRI, blank node label or lexical form of ``term`` (a quoted triple as N-Triples text)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def anchor_of(node: ox.NamedNode | ox.BlankNode, page_iri: str) -> str:
@@ -79,9 +81,11 @@ class PageBuilder:
 
     def __init__(self, iri: str, triples: list[ox.Triple], root: str) -> None:
         self.iri, self.root = iri, root
-        self.by_subject: dict = defaultdict(list)
+        self.by_subject: defaultdict[Node, list[ox.Triple]] = defaultdict(list)
         self.labels: dict[str, str] = {}
         for t in triples:
+            if isinstance(t.subject, ox.Triple):  # a quoted triple (RDF-star): never in this graph
+                continue
             self.by_subject[t.subject].append(t)
             if t.predicate.value == LABEL and isinstance(t.object, ox.Literal):
                 if t.object.language in (None, "en") or t.subject.value not in self.labels:
@@ -90,17 +94,17 @@ class PageBuilder:
         self.blocks = sorted(described, key=self.order)
         self.anchors = {s: anchor_of(s, iri) for s in self.blocks}
 
-    def order(self, subject) -> tuple:
+    def order(self, subject: Node) -> tuple[bool, bool, str]:
         """Block order: the resource, then named resources by prefixed name, then blank nodes."""
         return (subject.value != self.iri, isinstance(subject, ox.BlankNode), prefixed(subject.value))
 
-    def is_described(self, subject) -> bool:
+    def is_described(self, subject: Node) -> bool:
         """Whether ``subject`` gets a block: the resource, or a node with more than labels and links to it."""
         if subject.value == self.iri:
             return True
-        return any(t.predicate.value != LABEL and t.object.value != self.iri for t in self.by_subject[subject])
+        return any(t.predicate.value != LABEL and value(t.object) != self.iri for t in self.by_subject[subject])
 
-    def href(self, node) -> str | None:
+    def href(self, node: Node) -> str | None:
         """Where a node links to: its block on this page, its path here, or the IRI itself."""
         if node in self.anchors and node.value != self.iri:
             return "#" + self.anchors[node]
@@ -110,23 +114,25 @@ class PageBuilder:
             return self.root + "/" + node.value[len(BASE):]
         return node.value
 
-    def link(self, node) -> Link:
+    def link(self, node: Term) -> Link:
         """How a term is shown: a literal's text (with language or datatype), or a linked resource."""
         if isinstance(node, ox.Literal):
             note = f"@{node.language}" if node.language else prefixed(node.datatype.value)
             return Link(node.value, note=None if note == "xsd:string" else note)
         if isinstance(node, ox.BlankNode):
             return Link("(blank node)", self.href(node))
+        if isinstance(node, ox.Triple):
+            return Link(str(node))
         return Link(self.labels.get(node.value, prefixed(node.value)), self.href(node), title=node.value)
 
-    def block(self, subject) -> Block:
+    def block(self, subject: Node) -> Block:
         """The block of one subject: types first, then the other properties grouped."""
-        rows: dict[str, list] = defaultdict(list)
-        types = []
+        rows: defaultdict[str, list[Link]] = defaultdict(list)
+        types: list[Link] = []
         for t in self.by_subject[subject]:
             if t.predicate.value == TYPE:
                 types.append(self.link(t.object))
-            elif t.object.value != self.iri or subject.value == self.iri:
+            elif value(t.object) != self.iri or subject.value == self.iri:
                 rows[t.predicate.value].append(self.link(t.object))
         heading = self.link(subject)
         heading.href = None
@@ -139,14 +145,14 @@ class PageBuilder:
             (self.link(t.subject), self.link(t.predicate))
             for s, ts in self.by_subject.items()
             for t in ts
-            if t.object.value == self.iri and s not in self.anchors
+            if value(t.object) == self.iri and s not in self.anchors
         ]
 
     def quotes(self) -> list[Quote]:
         """Every text quote selector on the page, with the source passage around it."""
-        found = []
+        found: list[Quote] = []
         for triples in self.by_subject.values():
-            values = {t.predicate.value: t.object.value for t in triples}
+            values = {t.predicate.value: value(t.object) for t in triples}
             if EXACT in values:
                 found.append(excerpt(Quote(values[EXACT], values.get(PREFIX), values.get(SUFFIX))))
         return found
@@ -181,7 +187,7 @@ def excerpt(quote: Quote) -> Quote:
     return quote
 
 
-def page_model(iri: str, triples: list[ox.Triple], root: str) -> dict:
+def page_model(iri: str, triples: list[ox.Triple], root: str) -> dict[str, object]:
     """Everything ``resource.html`` shows about ``iri``."""
     page = PageBuilder(iri, triples, root)
     blocks = [page.block(s) for s in page.blocks]

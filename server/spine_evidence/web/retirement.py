@@ -24,14 +24,15 @@ import os
 import signal
 import threading
 import time
-
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .memory_guard import MemoryGuard
-from .query_runner import _Job
 from .slow_clients import exit_once_only_bodies_pending
 
 if TYPE_CHECKING:
+    from .environ import Environ
+    from .query_runner import _Job
     from .state import EndpointState
 
 RUNAWAY_KEY = "spine_evidence.runaway"
@@ -41,14 +42,14 @@ MEMORY_GRACE = 1.0  # seconds a worker over its memory cap has to answer its 503
 _retiring = threading.Event()
 
 
-def later(delay: float, call, *args) -> None:
+def later(delay: float, call: Callable[..., object], *args: object) -> None:
     """Run ``call(*args)`` on a daemon timer thread after ``delay`` seconds."""
     timer = threading.Timer(max(delay, 0.0), call, args)
     timer.daemon = True
     timer.start()
 
 
-def stop_runaway(state: EndpointState, environ: dict | None = None, grace: float | None = None) -> None:
+def stop_runaway(state: EndpointState, environ: Environ | None = None, grace: float | None = None) -> None:
     """Arrange for this worker to end after the current answers (see the module docstring)."""
     action = state.config.runaway
     if action == "abandon":
@@ -66,7 +67,7 @@ def stop_runaway(state: EndpointState, environ: dict | None = None, grace: float
     later(RETIRE_DELAY, exit_once_only_bodies_pending)  # slow request bodies do not hold a retirement up
 
 
-def watch_runaway(state: EndpointState, environ: dict, job: _Job | None) -> None:
+def watch_runaway(state: EndpointState, environ: Environ, job: _Job[object] | None) -> None:
     """After a 503 for a query still running: end the worker now, or at the server's deadline if it still runs."""
     if job is None:
         return

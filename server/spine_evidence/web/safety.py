@@ -1,98 +1,107 @@
 """Safety checks on query text: no SPARQL Update, no SERVICE outside the allow-list.
 
 pyoxigraph executes ``SERVICE`` (and ``LOAD``) with its own HTTP client, so a
-query naming a SERVICE is checked *before* it reaches the store (on the query
-thread, within the query's deadline: rdflib's parser can take seconds): the targets
-are read from rdflib's parse of the query (which resolves prefixes and
-``\\u`` escapes) and each must be on the allow-list; a variable target is
-never allowed. Queries that do not contain the word "service" at all (any
-case) cannot hold the keyword and skip the parse. FROM, FROM NAMED and the
-graph-uri parameters only select graphs of the local store (pyoxigraph never
-fetches them), and the store is opened read-only.
+query naming a SERVICE is checked *before* it reaches the store: each
+SERVICE keyword is found by one scan of the tokens of ``query_bounds.TOKEN``
+(strings, IRIs and comments skipped), and the IRI, prefixed name or variable
+after it (and after ``SILENT``) is read. Prefixed names are resolved with the
+query's own ``PREFIX`` declarations (the last one wins), else the predeclared
+prefixes; relative IRIs against the query's ``BASE``. Each target must be an
+IRI on the allow-list; a variable target is never allowed; a SERVICE keyword
+followed by anything else is refused (400). SPARQL decodes codepoint escapes
+(``\\u0067``) before parsing, pyoxigraph only inside strings and IRIs: a text
+holding any is scanned both ways, and every target either reading finds must
+pass. Queries that do not contain the word "service" at all (any case) cannot
+hold the keyword (pyoxigraph decodes no escape in a keyword) and skip the
+scan. FROM, FROM NAMED and the graph-uri parameters only select graphs of
+the local store (pyoxigraph never fetches them), and the store is opened
+read-only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from urllib.parse import urljoin
 
-from ..sparql import PREDECLARED_PREFIXES
+from ..sparql import PREDECLARED_PREFIXES, update_operation
+from .http_errors import HttpError
+from .query_bounds import TOKEN, decoded
 
-# Whitespace, comments and the prologue (BASE, PREFIX) that may precede an update operation.
-_PROLOGUE = r"(?:\s|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*"
-_UPDATE_START = re.compile(
-    _PROLOGUE + r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
 _SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
-
-
-class Refused(Exception):
-    """A query refused for safety; carries the HTTP status and a readable message."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def update_operation(text: str) -> str | None:
-    """The SPARQL Update keyword ``text`` starts with (after its prologue), or ``None``."""
-    match = _UPDATE_START.match(text)
-    return match.group(1).upper() if match else None
 
 
 def refuse_update(text: str) -> None:
     """403 when ``text`` is a SPARQL Update (sent as a query)."""
     operation = update_operation(text)
     if operation is not None:
-        raise Refused(403, f"this endpoint is read-only: SPARQL Update ({operation}) is refused")
+        raise HttpError.forbidden(f"this endpoint is read-only: SPARQL Update ({operation}) is refused")
 
 
-def service_targets(text: str) -> list[object]:
-    """The targets (IRIs or variables) of every SERVICE clause of the query ``text``.
+def service_targets(text: str) -> list[str]:
+    """The targets of every SERVICE clause of the query ``text``: absolute IRIs as read, or ``?name`` for a variable.
 
-    Raises ``Refused`` (400) when the query cannot be parsed for the check.
-    rdflib is imported here, on the rare path, to keep worker start-up fast.
+    Read from the text as written and, when it holds codepoint escapes, as
+    decoded too (see the module docstring). Raises ``HttpError`` (400) when
+    a SERVICE keyword is not followed by a target that can be read.
     """
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        algebra = translateQuery(parseQuery(text), initNs=PREDECLARED_PREFIXES).algebra  # as the engine reads it
-    except Exception as error:  # rdflib raises pyparsing and many other exception types
-        message = " ".join(str(error).split())[:300]
-        raise Refused(400, f"the query mentions SERVICE and could not be parsed to check it: {message}") from None
-    return [node["term"] for node in walk(algebra) if getattr(node, "name", None) == "ServiceGraphPattern"]
+    readings = [text]
+    escaped = decoded(text)
+    if escaped is not text:
+        readings.append(escaped)
+    return [target for reading in readings for target in targets_in(reading)]
 
 
-def walk(node: object) -> Iterator[object]:
-    """Every node of an rdflib algebra tree, depth first."""
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
+def significant_tokens(text: str) -> list[tuple[str, str]]:
+    """The tokens of ``text`` as ``(kind, value)`` pairs, comments left out (see ``query_bounds.TOKEN``)."""
+    return [(token.lastgroup or "other", token.group(token.lastgroup or 0)) for token in TOKEN.finditer(text)
+            if token.lastgroup != "comment"]
+
+
+def targets_in(text: str) -> list[str]:
+    """The SERVICE targets of one reading of ``text``; prefixed names resolved with its PREFIX declarations."""
+    tokens = significant_tokens(text)
+    prefixes, base, found = dict(PREDECLARED_PREFIXES), "", []
+    for at, (kind, value) in enumerate(tokens):
+        if kind != "name" or value[0] in "?$" or ":" in value:
             continue
-        seen.add(id(current))
-        yield current
-        if isinstance(current, dict):
-            stack.extend(current.values())
-        elif isinstance(current, (list, tuple, set)):
-            stack.extend(current)
+        word = value.upper()
+        following = tokens[at + 1: at + 4]
+        if word == "BASE" and following[:1] and following[0][0] == "iri":
+            base = urljoin(base, decoded(following[0][1][1:-1]))
+        elif word == "PREFIX" and len(following) >= 2 and following[0][1].endswith(":") and following[1][0] == "iri":
+            prefixes[following[0][1][:-1]] = urljoin(base, decoded(following[1][1][1:-1]))
+        elif word == "SERVICE":
+            if following[:1] and following[0][0] == "name" and following[0][1].upper() == "SILENT":
+                following = following[1:]
+            found.append(target_of(following[0] if following else ("end", ""), prefixes, base))
+    return found
+
+
+def target_of(token: tuple[str, str], prefixes: dict[str, str], base: str) -> str:
+    """The IRI (resolved against ``base``) or ``?variable`` a SERVICE keyword is followed by; else 400."""
+    kind, value = token
+    if kind == "iri":
+        return urljoin(base, decoded(value[1:-1]))
+    if kind == "name" and value[0] in "?$":
+        return "?" + value[1:]
+    if kind == "name" and ":" in value:
+        prefix, local = value.split(":", 1)
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+        raise HttpError.bad_request(f"the SERVICE target {value} uses the undeclared prefix {prefix}:")
+    shown = value[:40] or "the end of the query"
+    raise HttpError.bad_request(f"SERVICE must be followed by an IRI, a prefixed name or a variable, not {shown}")
 
 
 def check_services(text: str, allow: Iterable[str]) -> None:
-    """403 unless every SERVICE target of ``text`` is an IRI on the ``allow`` list."""
+    """403 unless every SERVICE target of ``text`` is an IRI on the ``allow`` list (400 when one cannot be read)."""
     if not _SERVICE_WORD.search(text):
         return
-    from rdflib.term import URIRef
-
     allowed = set(allow)
     for target in service_targets(text):
-        if not isinstance(target, URIRef):
-            raise Refused(403, f"SERVICE with a variable target (?{target}) is refused: no outbound requests")
-        if str(target) not in allowed:
+        if target.startswith("?"):
+            raise HttpError.forbidden(f"SERVICE with a variable target ({target}) is refused: no outbound requests")
+        if target not in allowed:
             listed = ", ".join(sorted(allowed)) or "empty"
-            raise Refused(403, f"SERVICE <{target}> is refused: it is not on the allow-list ({listed})")
-
+            raise HttpError.forbidden(f"SERVICE <{target}> is refused: it is not on the allow-list ({listed})")

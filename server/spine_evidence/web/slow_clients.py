@@ -49,7 +49,12 @@ import resource
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .environ import Environ
+    from .fast_path import StartResponse, WSGIApp
 
 HEADER_READ_SECONDS = 5
 MAX_CONNECTIONS_PER_WORKER = 4096
@@ -62,7 +67,6 @@ EXIT_POLL_SECONDS = 0.05
 EXIT_SETTLE_POLLS = 5
 BACKLOG = 4096
 READ_CHUNK = 64 * 1024
-WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +90,7 @@ def connections_per_worker() -> int:
     return max(64, min(MAX_CONNECTIONS_PER_WORKER, soft - FD_RESERVE))
 
 
-def has_body(environ: dict) -> bool:
+def has_body(environ: Environ) -> bool:
     """Whether the request announces a body (a non-zero ``Content-Length`` or chunked encoding)."""
     if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         return True
@@ -118,7 +122,7 @@ def serving(app: WSGIApp) -> WSGIApp:
     """WSGI middleware counting the requests in flight in ``IN_FLIGHT`` (until their answer is handed over)."""
     IN_FLIGHT.counting = True
 
-    def counted(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def counted(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         with IN_FLIGHT.lock:
             IN_FLIGHT.requests += 1
         try:
@@ -171,7 +175,7 @@ class BodyReads:
         self._lock = threading.Lock()
         self._reading: Counter[str] = Counter()
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if not has_body(environ):
             return self.app(environ, start_response)
         client = environ.get("REMOTE_ADDR", "")
@@ -206,7 +210,7 @@ class BodyReads:
             IN_FLIGHT.reading += 1
         return None
 
-    def _read(self, environ: dict) -> bytes:
+    def _read(self, environ: Environ) -> bytes:
         """At most ``limit + 1`` bytes of the body."""
         from werkzeug.wsgi import get_input_stream
 
@@ -221,7 +225,7 @@ class BodyReads:
         return b"".join(chunks)
 
 
-def refuse(start_response: Callable, status: str, message: str) -> list[bytes]:
+def refuse(start_response: StartResponse, status: str, message: str) -> list[bytes]:
     """A plain-text error answer that closes the connection (its body was not read); 503 says when to retry."""
     body = (message + "\n").encode("utf-8")
     headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),

@@ -10,12 +10,10 @@ store without that record is counted, once, when a description first asks.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import current_app
-from flask.typing import ResponseReturnValue
 
 from .. import store as store_module
 from ..store import Dataset, create_store, describe_store, open_store
@@ -34,8 +32,6 @@ class EndpointState:
     store: ox.Store
     runner: QueryRunner
     cache: ResultCache
-    # Set by the self-description blueprint: answers GET /sparql without parameters.
-    service_description: Callable[[], ResponseReturnValue] | None = None
     _dataset: Dataset | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _graph_version: str | None = None
@@ -94,7 +90,8 @@ def open_state(config: AppConfig) -> EndpointState:
 
 def current_state() -> EndpointState:
     """The :class:`EndpointState` of the app handling this request."""
-    return current_app.extensions[EXTENSION_KEY]
+    state: EndpointState = current_app.extensions[EXTENSION_KEY]
+    return state
 
 
 def current_store() -> ox.Store:
