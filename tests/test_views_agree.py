@@ -7,7 +7,10 @@ and checked here against that file, not against the graph: the words must be in
 the text (whitespace collapsed), the value must be a number written in those words
 (a percentage with ``%``, a count without, ``one``/``none`` as counts; this
 test's own parser, not ``validation.number_tokens``), and counts are xsd:integer,
-percentages, means and volumes xsd:decimal. Each view is then read by its own
+percentages, means and volumes xsd:decimal. A table, not the numbers parsed out of
+each result's quote: the quotes are the graph's choice of words, and a quote with
+several numbers ("5 of 10 ... 3 of 10", "from 6.1 to 2.6") cannot say by itself
+which number belongs to which result and property. Each view is then read by its own
 means (``view_numbers``) and every number compared with the oracle: value,
 lexical form and datatype, nothing missing, nothing added (a computed percentage
 the text does not state is an error). The FHIR view carries the injectate

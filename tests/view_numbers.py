@@ -9,10 +9,11 @@ it only as text or as a copy in another type) and where in the view it is.
   each row checked here against the source text file (its words are in the text,
   with whitespace collapsed; the value is a number token of its kind in those words,
   read by this module's own small parser; its datatype follows from its kind).
-- :func:`graph_numbers` (SPARQL), :func:`fhir_numbers` (the ``fhir.resources``
-  models, lexical forms from the JSON), :func:`nanopub_numbers` (the assertion
-  graphs of a ``nanopubs.trig``), :func:`csv_numbers` (the CSV read through its
-  CSVW metadata: datatypes and ``propertyUrl`` from the metadata).
+- :func:`graph_numbers` (SPARQL; the stated numbers: a reasoned build restates them in
+  ``graph:inferred`` under STATO super-properties, :data:`INFERRED_NUMBERS_NOT_STATED`),
+  :func:`fhir_numbers` (the ``fhir.resources`` models, lexical forms from the JSON),
+  :func:`nanopub_numbers` (the assertion graphs of a ``nanopubs.trig``), :func:`csv_numbers`
+  (the CSV read through its CSVW metadata: datatypes and ``propertyUrl`` from the metadata).
 - :func:`disagreements`: one line per number a view states differently from the
   oracle (value, lexical form, datatype), leaves out, or states without the source.
 """

@@ -38,7 +38,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF
 
-from . import __version__, paths, reasoning, sources, store
+from . import __version__, paths, reasoning, sources, store, views
 from .errors import SpineEvidenceError
 from .namespaces import GRAPH, GRAPH_INFERRED
 from .store import location
@@ -69,6 +69,7 @@ class BuildReport:
     files: list[str]
     seconds: dict[str, float] = field(default_factory=dict)
     unsatisfiable: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> list[str]:
         """Human-readable lines for the terminal."""
@@ -79,6 +80,7 @@ class BuildReport:
         if not self.reasoned:
             lines.append("  not reasoned (--no-reason): no consistency check, no graph:inferred triples")
         lines += [f"  warning: unsatisfiable class {iri}" for iri in self.unsatisfiable]
+        lines += [f"  {note}" for note in self.notes]
         return lines
 
 
@@ -99,13 +101,15 @@ class Steps:
 
 
 def build(out_dir: Path | None = None, *, reason: bool = True, root: Path | None = None,
-          data: Sequence[Path] | None = None) -> BuildReport:
+          data: Sequence[Path] | None = None, nanopub_key: Path | None = None) -> BuildReport:
     """Merge the sources, check and reason with HermiT, and write every output into ``out_dir``.
 
     ``out_dir`` defaults to the state folder (``store.location.state_dir``),
     where ``serve`` and ``query`` look. ``root`` is a folder holding ``ontology/`` and ``graph/`` (default: the
     shipped data). ``data`` (Turtle files) replaces the shipped document: the
     ontology and the shared vocabulary are kept (``sources.document_files``).
+    ``nanopub_key``: the RSA key that signs the nanopublications (without it none
+    are written, and the report says so; see :mod:`.views`).
     Raises ``BuildError`` (inconsistent graph, unreadable source,
     unwritable output) and ``reasoning.ReasonerError`` (no Java).
     """
@@ -122,9 +126,12 @@ def build(out_dir: Path | None = None, *, reason: bool = True, root: Path | None
     inferred, unsatisfiable = steps.run("reason", infer, merged) if reason else (Graph(), ())
     inferred_graph = dataset.graph(GRAPH_INFERRED)
     inferred_graph += inferred
+    notes: list[str] = []
 
     def write(staging: Path) -> None:
         record.update(write_all(staging, dataset, merged + inferred, files, root, steps))
+        notes.extend(steps.run("views", views.write_views, staging, staging / store.STORE_DIR, nanopub_key))
+        record["files"] = sorted(p.name for p in staging.iterdir())
         steps.seconds["total"] = round(time.perf_counter() - started, 3)
         record.update(reasoned=reason, unsatisfiable=list(unsatisfiable), finished=now(), seconds=steps.seconds,
                       ontology=ontology_header(merged), package_version=__version__)
@@ -135,7 +142,7 @@ def build(out_dir: Path | None = None, *, reason: bool = True, root: Path | None
         out_dir=out_dir, graph_version=store.read_build_record(out_dir / store.STORE_DIR)["graph_version"],
         ontology_version=record["ontology"].get("version_iri"), reasoned=reason, triples=record["triples"],
         store_triples=record["store_default_graph_triples"], files=record["files"], seconds=steps.seconds,
-        unsatisfiable=tuple(unsatisfiable),
+        unsatisfiable=tuple(unsatisfiable), notes=tuple(notes),
     )
 
 
@@ -285,7 +292,7 @@ def output_names(context: Path | None) -> list[str]:
     """The names a build writes into ``out_dir`` (``build.json`` last: it marks a complete build)."""
     names = [f"{NAME}{suffix}" for suffix in (*SUFFIX_RDFLIB_GRAPH, *SUFFIX_RDFLIB_DATASET)]
     names += [paths.CONTEXT_FILE] if context else []
-    return [*names, store.STORE_DIR, store.BUILD_RECORD]
+    return [*names, *views.VIEW_NAMES, store.STORE_DIR, store.BUILD_RECORD]
 
 
 def check_replaceable(out_dir: Path) -> None:
@@ -309,9 +316,10 @@ def replace(out_dir: Path, staging: Path) -> None:
     trash.mkdir()
     for name in output_names(staging / paths.CONTEXT_FILE if (staging / paths.CONTEXT_FILE).exists() else None):
         target = out_dir / name
-        if target.exists():
+        if target.exists():  # a view the new build did not write (nanopubs without a key) goes too
             target.rename(trash / name)
-        (staging / name).rename(target)
+        if (staging / name).exists():
+            (staging / name).rename(target)
     shutil.rmtree(staging, ignore_errors=True)
 
 

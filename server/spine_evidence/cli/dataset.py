@@ -18,11 +18,17 @@ from .common import UsageFailure, say
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Turtle file to build instead of the shipped document (the ontology and the shared vocabulary "
                    "are still included; FILE goes into graph:<its stem>). Repeatable.")
-def build(out_dir: Path | None, no_reason: bool, data_files: tuple[Path, ...]) -> None:
+@click.option("--nanopub-key", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              envvar="SPINE_EVIDENCE_NANOPUB_KEY", metavar="FILE",
+              help="RSA private key (PEM) that signs the nanopublications (nanopubs.trig); without it none are "
+                   "written and the build says so [env: SPINE_EVIDENCE_NANOPUB_KEY].")
+def build(out_dir: Path | None, no_reason: bool, data_files: tuple[Path, ...], nanopub_key: Path | None) -> None:
     """Merge the ontology and graph, reason with HermiT, and write every serialisation.
 
     Writes spine-evidence.{ttl,nt,jsonld,rdf,trig,nq}, context.jsonld, the
-    pyoxigraph store (store/) and build.json into the output folder. Without
+    pyoxigraph store (store/), the views of the same numbers (fhir/bundle.json,
+    results.csv with its CSVW metadata, and with a key nanopubs.trig) and
+    build.json into the output folder. Without
     --out that is the state folder: $SPINE_EVIDENCE_STATE_DIR, else dist/ of
     a writable checkout, else ~/.cache/spine-evidence/VERSION, where serve and
     query look, so `build && serve` serves what was just built.
@@ -32,6 +38,7 @@ def build(out_dir: Path | None, no_reason: bool, data_files: tuple[Path, ...]) -
       spine-evidence build && spine-evidence serve
       spine-evidence build --out /tmp/se && spine-evidence query --store /tmp/se 'ASK { ?s a se:Claim }'
       spine-evidence build --data my-document.ttl --out /tmp/my-document
+      spine-evidence build --nanopub-key ~/.nanopub/id_rsa
     """
     from .. import sources
     from ..build import build as build_dataset
@@ -43,7 +50,7 @@ def build(out_dir: Path | None, no_reason: bool, data_files: tuple[Path, ...]) -
     files = sources.document_files(data_files) if data_files else sources.source_files()
     folders = sorted({str(source.path.parent) for source in files})
     say(f"building {out_dir} from {' and '.join(folders)}{' (no reasoning)' if no_reason else ''}")
-    report = build_dataset(out_dir, reason=not no_reason, data=list(data_files) or None)
+    report = build_dataset(out_dir, reason=not no_reason, data=list(data_files) or None, nanopub_key=nanopub_key)
     for line in report.summary():
         click.echo(line)
 
