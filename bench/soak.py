@@ -130,7 +130,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--heavy", type=int, default=2, help="clients looping queries past the deadline")
     parser.add_argument("--slow", type=int, default=16, help="slow request bodies held open")
     parser.add_argument("--idle", type=int, default=1000, help="idle connections held open")
-    parser.add_argument("--skip", default="", help=f"kinds of client to leave out, comma-separated ({', '.join(KINDS)})")
+    parser.add_argument("--skip", default="", help=f"kinds of client to leave out, comma-separated "
+                                                     f"({', '.join(KINDS)})")
     parser.add_argument("--store", type=Path, default=None, help="a store folder (default: made from the sources)")
     return parser.parse_args()
 

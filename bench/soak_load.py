@@ -32,7 +32,8 @@ MALFORMED = [  # (method, path, headers, body)
     ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, b"update=DROP%20ALL"),
     ("GET", "/sparql?query=ASK%7B%7D", {"Accept": "image/png"}, b""),
 ]
-RAW_MALFORMED = [b"GARBAGE\r\n\r\n", b"GET /sparql?query=ASK%7B%7D HTTP/9.9\r\n\r\n", b"\x16\x03\x01\x00\xa5\x01\x00\x00"]
+RAW_MALFORMED = [b"GARBAGE\r\n\r\n", b"GET /sparql?query=ASK%7B%7D HTTP/9.9\r\n\r\n",
+                 b"\x16\x03\x01\x00\xa5\x01\x00\x00"]
 # Each kind of client connects from its own loopback address, as distinct clients would (per-client caps);
 # each ordinary client has an address of its own (127.0.2.N).
 SOURCE = {"ordinary": "127.0.2.{index}", "heavy": "127.0.0.3", "malformed": "127.0.0.4", "crashing shape": "127.0.0.5",

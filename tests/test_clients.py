@@ -31,7 +31,8 @@ CLIENT_SECONDS = 120
 REVIEW = "http://example.org/review#"
 PROLOGUE = f"PREFIX se: <{SE}>\nPREFIX ex: <{REVIEW}>\n"
 CITATIONS = PROLOGUE + "SELECT ?study ?number WHERE { ?study se:citationNumber ?number } ORDER BY ?number"
-JOINED = PROLOGUE + "SELECT ?study ?number ?note WHERE { ?study ex:reviewNote ?note . ?study se:citationNumber ?number }"
+JOINED = PROLOGUE + ("SELECT ?study ?number ?note "
+                     "WHERE { ?study ex:reviewNote ?note . ?study se:citationNumber ?number }")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,8 @@ def local_graph() -> Graph:
 @pytest.fixture(scope="module")
 def citations(local_graph) -> list[tuple[str, int]]:
     """Every study IRI with its citation number, by rdflib over the files."""
-    found = sorted(((str(s), int(n)) for s, n in local_graph.subject_objects(URIRef(SE.citationNumber))), key=lambda r: r[1])
+    numbers = local_graph.subject_objects(URIRef(SE.citationNumber))
+    found = sorted(((str(s), int(n)) for s, n in numbers), key=lambda r: r[1])
     assert found, "the graph has no studies with citation numbers"
     return found
 
@@ -94,7 +96,8 @@ def test_sparqlwrapper_ask(endpoint, citations):
     assert sparql(endpoint, absent, XML).query().convert().getElementsByTagName("boolean")[0].firstChild.data == "false"
 
 
-CONSTRUCT_CITATIONS = PROLOGUE + "CONSTRUCT { ?study se:citationNumber ?number } WHERE { ?study se:citationNumber ?number }"
+CONSTRUCT_CITATIONS = PROLOGUE + ("CONSTRUCT { ?study se:citationNumber ?number } "
+                                  "WHERE { ?study se:citationNumber ?number }")
 
 
 def values(graph: Graph) -> set[tuple]:

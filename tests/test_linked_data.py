@@ -24,7 +24,8 @@ RDFLIB_FORMAT = {
     "application/ld+json": "json-ld",
     "application/rdf+xml": "xml",
 }
-SUFFIX = {"text/turtle": ".ttl", "application/ld+json": ".jsonld", "application/n-triples": ".nt", "application/rdf+xml": ".rdf"}
+SUFFIX = {"text/turtle": ".ttl", "application/ld+json": ".jsonld", "application/n-triples": ".nt",
+          "application/rdf+xml": ".rdf"}
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 QUOTED = f"""SELECT ?s ?exact WHERE {{
   ?s <{SE.hasQuote}> ?a . ?a <{OA.hasTarget}>/<{OA.hasSelector}>/<{OA.exact}> ?exact .
@@ -33,7 +34,8 @@ QUOTED = f"""SELECT ?s ?exact WHERE {{
 
 def select(client, query: str) -> list[dict]:
     """The bindings of a SELECT on ``/sparql`` as ``{name: value}`` rows."""
-    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return [{k: v["value"] for k, v in row.items()} for row in response.get_json()["results"]["bindings"]]
 
@@ -100,7 +102,8 @@ def test_negotiation_and_suffixes_give_the_same_graph(client, quoted, media_type
     negotiated = client.get(path, headers={"Accept": media_type})
     assert "Accept" in negotiated.headers["Vary"]
     assert isomorphic(turtle, parsed(negotiated, media_type))
-    assert isomorphic(turtle, parsed(client.get(path + SUFFIX[media_type], headers={"Accept": "text/html"}), media_type))
+    twin = client.get(path + SUFFIX[media_type], headers={"Accept": "text/html"})
+    assert isomorphic(turtle, parsed(twin, media_type))
 
 
 def test_browser_gets_a_readable_page_with_quote_excerpt_and_twins(client, quoted):
