@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..namespaces import SE as SE_NAMESPACE
+from ..iris import SE as SE_NAMESPACE
 from . import codes, queries
 from .ids import identifier, reference, resource_id
 from .queries import Row

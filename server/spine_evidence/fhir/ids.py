@@ -20,7 +20,7 @@ import hashlib
 import re
 from typing import Any
 
-from ..namespaces import BASE
+from ..iris import BASE
 
 FHIR_BASE = BASE + "fhir"
 IRI_SYSTEM = "urn:ietf:rfc:3986"  # Identifier.system for a value that is a URI

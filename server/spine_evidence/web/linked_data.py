@@ -23,8 +23,9 @@ from flask import Blueprint, Response, render_template, request, send_file
 
 from .. import paths
 from ..iris import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, RDFS, SE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
+from .fhir_rest import FHIR_JSON, iri_response
 from .http_errors import HttpError
-from .negotiation import MEDIA_TYPE_RDF
+from .negotiation import MEDIA_TYPE_RDF, canonical_types
 from .rdf_documents import negotiate, rdf_body
 from .resource_page import page_model
 from .state import current_store
@@ -32,8 +33,10 @@ from .state import current_store
 blueprint = Blueprint("linked_data", __name__)
 
 HTML = "text/html"
-# Every media type a resource is offered in: the RDF formats, then HTML for browsers.
-MEDIA_TYPE_RESOURCE: dict[str, ox.RdfFormat | str] = {**MEDIA_TYPE_RDF, HTML: HTML, "application/xhtml+xml": HTML}
+# Every media type a resource is offered in: the RDF formats, then HTML for browsers, then the FHIR resource made
+# from it (results, studies, recommendations, evidence-gap claims, outcomes, arms: :mod:`.fhir_rest`).
+MEDIA_TYPE_RESOURCE: dict[str, ox.RdfFormat | str] = {**MEDIA_TYPE_RDF, HTML: HTML, "application/xhtml+xml": HTML,
+                                                      FHIR_JSON: FHIR_JSON}
 # Path suffix → media type: ``/claim/x.ttl`` is the Turtle of ``claim:x``.
 SUFFIX_MEDIA_TYPE: dict[str, str] = {
     ".ttl": "text/turtle",
@@ -170,9 +173,11 @@ def link_header(links: dict[str, str]) -> str:
 
 
 def render(iri: str, triples: list[ox.Triple], media_type: str, fmt: ox.RdfFormat | str) -> Response:
-    """The description as ``media_type``: the HTML page or an RDF serialisation."""
+    """The description as ``media_type``: the HTML page, an RDF serialisation or the FHIR resource."""
     links = alternates(iri)
-    if isinstance(fmt, str):  # HTML
+    if fmt == FHIR_JSON:
+        response = iri_response(iri, [t for t in canonical_types(MEDIA_TYPE_RESOURCE) if t != FHIR_JSON])
+    elif isinstance(fmt, str):  # HTML
         twins = {m: u for m, u in links.items() if m != HTML}
         html = render_template("resource.html", page=page_model(iri, triples, request.script_root), alternates=twins)
         response = Response(html, content_type="text/html; charset=utf-8")

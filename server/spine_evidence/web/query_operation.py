@@ -24,11 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..sparql import SparqlError
-from .bounded import INLINE_ROWS, bounded
+from .bounded import bounded, inline_answer
 from .cache import AnswerKey, Entry, answer_key, raw_request
 from .conditional import VARY_ANSWER, answer_etag, answer_validators, etag_matches
 from .environ import Environ, RequestHeaders, read_query_request
-from .execution import Answer, MediaTypes, answer, first_rows
+from .execution import Answer, MediaTypes, answer
 from .http_errors import HttpError
 from .negotiation import MEDIA_TYPE_RDF, MEDIA_TYPE_RESULTS, content_type, negotiated_types, not_acceptable
 from .protocol import QueryRequest
@@ -147,14 +147,14 @@ def run_query(state: EndpointState, query: QueryRequest, media_types: MediaTypes
     """Answer ``query`` inline, or on a query thread within its deadline counted from ``arrival``.
 
     ``inline``: the query's cost is bounded (see ``bounded``); it is answered
-    on the request thread when it has at most ``INLINE_ROWS`` rows. Updates
+    on the request thread when it has at most ``bounded.INLINE_ROWS`` rows. Updates
     never get here: a bounded query is a SELECT or DESCRIBE, and every other
     one has been through the update screen.
     """
     config = state.config
     try:
-        if inline and (found := first_rows(state.store, query, media_types, config.max_rows, INLINE_ROWS,
-                                           config.max_answer_bytes)) is not None:
+        if inline and (found := inline_answer(state.store, query, media_types, config.max_rows,
+                                              config.max_answer_bytes)) is not None:
             return found
         return state.runner.run(lambda: answer(state.store, query, media_types, config.max_rows,
                                                config.max_answer_bytes), arrival + query.timeout, client)
