@@ -23,6 +23,7 @@ import requests
 from conftest import ENDPOINT_MAX_ROWS, ENDPOINT_TIMEOUT
 
 from spine_evidence.web import AppConfig, create_app
+from spine_evidence.web.config import DEFAULT_TIMEOUT
 
 ALL_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
@@ -294,9 +295,9 @@ def test_single_pattern_selects_are_bounded(text):
     from spine_evidence.web.bounded import bounded
     from spine_evidence.web.protocol import QueryRequest
 
-    assert bounded(QueryRequest(text))
+    assert bounded(QueryRequest(text, timeout=DEFAULT_TIMEOUT))
     assert not bounded(QueryRequest(text, timeout=0.5))  # a short deadline always goes to a query thread
-    assert not bounded(QueryRequest(text, default_graphs=(), named_graphs=("http://e/g",)))
+    assert not bounded(QueryRequest(text, timeout=DEFAULT_TIMEOUT, default_graphs=(), named_graphs=("http://e/g",)))
 
 
 @pytest.mark.parametrize("text", NOT_BOUNDED)
@@ -304,7 +305,7 @@ def test_anything_else_goes_to_a_query_thread(text):
     from spine_evidence.web.bounded import bounded
     from spine_evidence.web.protocol import QueryRequest
 
-    assert not bounded(QueryRequest(text))
+    assert not bounded(QueryRequest(text, timeout=DEFAULT_TIMEOUT))
 
 
 def test_bounded_query_with_more_rows_than_the_request_thread_takes_is_answered_whole(store_dir):
@@ -459,9 +460,10 @@ def test_the_bounded_check_cannot_be_made_to_backtrack():
     pattern that could split a run of '#' into many comments had) fails instead of hanging the suite.
     """
     probe = ("from spine_evidence.web.bounded import bounded\n"
+             "from spine_evidence.web.config import DEFAULT_TIMEOUT\n"
              "from spine_evidence.web.protocol import QueryRequest\n"
              f"texts = {ADVERSARIAL!r}\n"
-             "print(sum(bounded(QueryRequest(t)) for t in texts))\n")
+             "print(sum(bounded(QueryRequest(t, timeout=DEFAULT_TIMEOUT)) for t in texts))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"

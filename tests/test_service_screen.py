@@ -14,6 +14,7 @@ import pytest
 
 from spine_evidence.iris import PREFIXES
 from spine_evidence.web.bounded import bounded
+from spine_evidence.web.config import DEFAULT_TIMEOUT
 from spine_evidence.web.http_errors import HttpError
 from spine_evidence.web.protocol import QueryRequest
 from spine_evidence.web.safety import check_services, service_targets
@@ -103,22 +104,23 @@ DESCRIBE_NOT_BOUNDED = [
 
 @pytest.mark.parametrize("text", DESCRIBE_BOUNDED)
 def test_describe_of_iris_is_bounded(text):
-    assert bounded(QueryRequest(text))
+    assert bounded(QueryRequest(text, timeout=DEFAULT_TIMEOUT))
     assert not bounded(QueryRequest(text, timeout=0.5))
-    assert not bounded(QueryRequest(text, default_graphs=("http://e/g",)))
+    assert not bounded(QueryRequest(text, timeout=DEFAULT_TIMEOUT, default_graphs=("http://e/g",)))
 
 
 @pytest.mark.parametrize("text", DESCRIBE_NOT_BOUNDED)
 def test_describe_with_a_pattern_or_dataset_is_not(text):
-    assert not bounded(QueryRequest(text))
+    assert not bounded(QueryRequest(text, timeout=DEFAULT_TIMEOUT))
 
 
 def test_the_describe_check_cannot_be_made_to_backtrack():
     """A long run of prefixed names that fails at its end is refused at once (in a subprocess: a hang fails)."""
     texts = ["DESCRIBE " + "a:bc:de:" * 240 + "!", "DESCRIBE " + "<x> " * 490 + "?"]
     probe = ("from spine_evidence.web.bounded import bounded\n"
+             "from spine_evidence.web.config import DEFAULT_TIMEOUT\n"
              "from spine_evidence.web.protocol import QueryRequest\n"
-             f"print(sum(bounded(QueryRequest(t[:1999])) for t in {texts!r}))\n")
+             f"print(sum(bounded(QueryRequest(t[:1999], timeout=DEFAULT_TIMEOUT)) for t in {texts!r}))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"

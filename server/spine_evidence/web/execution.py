@@ -7,7 +7,7 @@ core (:mod:`spine_evidence.sparql`) evaluates and writes it within the row
 and byte limits. pyoxigraph evaluates lazily, so the evaluation happens while
 the answer is written, on whichever thread calls :func:`answer` (a query
 thread within the deadline; the request thread for a bounded query, see
-:func:`first_rows`).
+:func:`.bounded.inline_answer`).
 """
 
 from __future__ import annotations
@@ -46,18 +46,6 @@ def answer(store: ox.Store, request: QueryRequest, media_types: MediaTypes, max_
     ``HttpError`` (406) when nothing acceptable fits this kind of answer.
     """
     return serialized(evaluate_request(store, request), request, media_types, max_rows, max_bytes)
-
-
-def first_rows(store: ox.Store, request: QueryRequest, media_types: MediaTypes, max_rows: int, rows: int,
-               max_bytes: int) -> Answer | None:
-    """:func:`answer`, when it has at most ``rows`` rows (else ``None``: the evaluation is cut there).
-
-    For a query answered on the request thread (see ``bounded``): its
-    evaluation stops with the serialisation, once ``rows`` rows are written.
-    """
-    limit = min(rows, max_rows)
-    found = serialized(evaluate_request(store, request), request, media_types, limit, max_bytes)
-    return None if found.truncated and limit < max_rows and found.rows == limit else found
 
 
 def serialized(result: Results, request: QueryRequest, media_types: MediaTypes, max_rows: int,

@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl, unquote_plus
 import pyoxigraph as ox
 from werkzeug.http import parse_options_header
 
-from .config import DEFAULT_TIMEOUT
 from .http_errors import HttpError
 
 FORM = "application/x-www-form-urlencoded"
@@ -50,11 +49,11 @@ class QueryRequest:
     """
 
     query: str
+    timeout: float  # the server's deadline (AppConfig.timeout) or a client's shorter one
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     accept: str | None = None
     format: tuple[str, ...] = ()
-    timeout: float = DEFAULT_TIMEOUT  # the server's deadline (AppConfig.timeout) or a client's shorter one
     base_iri: str | None = None
 
 
