@@ -1,6 +1,10 @@
 """What a serving process imports: neither rdflib nor pySHACL nor owlready2 (issue 10, memory).
 
 Each check runs in a fresh interpreter, since this test process has imported them all.
+A real ``spine-evidence serve`` is watched by an audit hook (``sys.addaudithook``,
+installed by a ``sitecustomize`` on its ``PYTHONPATH``) that every process of it
+runs, the forked workers included: it writes each import of those modules, with
+the process id, to a file.
 ``spine_evidence.iris`` (plain strings) and ``spine_evidence.namespaces`` (rdflib terms)
 must name the same IRIs.
 """
@@ -10,8 +14,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
 
-from spine_evidence import iris, namespaces
+from conftest import serve_command
+
+from spine_evidence import iris, namespaces, processes
+from spine_evidence.build import build
 
 HEAVY = ("rdflib", "pyshacl", "owlready2")
 
@@ -53,6 +64,52 @@ except SystemExit:
 from spine_evidence.web import granian_server
 """
     assert imported_after(code) == []
+
+
+IMPORT_RECORDER = """
+import os, sys
+def _record(event, args):
+    if event == "import" and args[0].split(".")[0] in {modules!r}:
+        with open({log!r}, "a") as sink:
+            sink.write(f"{{os.getpid()}} {{args[0]}}\\n")
+sys.addaudithook(_record)
+"""
+
+
+def status(url: str) -> int:
+    """The HTTP status of ``GET url``."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_serve_of_a_built_store_imports_none_of_them_in_supervisor_or_workers(tmp_path):
+    """``spine-evidence serve --store`` a folder made by ``build`` (the README's path), with two granian workers."""
+    build(tmp_path / "dataset", reason=False)
+    hook, imports, log = tmp_path / "hook", tmp_path / "imports.log", tmp_path / "serve.log"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(IMPORT_RECORDER.format(modules=(*HEAVY, "spine_evidence"), log=str(imports)))
+    port = processes.free_port()
+    command = serve_command("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+                            "--store", str(tmp_path / "dataset"))
+    process = processes.spawn_in_session(command, log, env={"PYTHONPATH": str(hook)})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        processes.wait_until_answers(process, f"{base}/sparql", 60, log)
+        for _ in range(4):  # each worker, most likely, answers a query, a page and a description
+            for url in (f"/sparql?query={quote('SELECT * { ?s ?p ?o } LIMIT 3')}", "/", "/.well-known/void",
+                        "/ontology", "/query"):
+                assert status(base + url) < 500, url
+        workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    finally:
+        processes.stop_group(process)
+    records = [line.split() for line in imports.read_text().splitlines()]
+    assert str(process.pid) in {pid for pid, _ in records}, "the audit hook did not run in the supervisor"
+    assert len(workers) == 2, log.read_text()
+    heavy = sorted({(pid, module) for pid, module in records if module.split(".")[0] in HEAVY})
+    assert heavy == [], f"supervisor {process.pid}, workers {workers}: {heavy[:10]}"
 
 
 def test_iris_and_namespaces_name_the_same_iris():
