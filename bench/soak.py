@@ -47,11 +47,11 @@ TARGET_P99_MS = 100
 
 def make_store(folder: Path) -> Path:
     """A store of the repository's sources (as the tests make it), in ``folder``."""
-    from spine_evidence import sources
+    from spine_evidence.source_files import source_files, store_sources
     from spine_evidence.store import load
 
     path = folder / "store"
-    load(path, sources.store_sources(sources.source_files()))
+    load(path, store_sources(source_files()))
     return path
 
 

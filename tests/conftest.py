@@ -37,7 +37,7 @@ import pytest
 
 from spine_evidence import node_packages, processes
 from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY
-from spine_evidence.sources import GRAPH_OF_FILE
+from spine_evidence.source_files import GRAPH_OF_FILE
 from spine_evidence.store import STORE_DIR
 from spine_evidence.store import load as load_store
 from spine_evidence.store.location import STATE_DIR_VARIABLE
@@ -51,7 +51,7 @@ ENDPOINT_MAX_ROWS = 500
 
 
 def dataset_sources() -> list[tuple[str, Path]]:
-    """The repository's Turtle files with their named graphs (as ``sources.py`` assigns them)."""
+    """The repository's Turtle files with their named graphs (as ``source_files.py`` assigns them)."""
     found = [(str(GRAPH_ONTOLOGY), p) for p in sorted((REPO / "ontology").glob("*.ttl"))]
     found += [(str(GRAPH_OF_FILE.get(p.name, GRAPH_FACTFINDER)), p) for p in sorted((REPO / "graph").glob("*.ttl"))]
     if not found:
@@ -298,10 +298,10 @@ def asserted():
     """The source files parsed one by one with rdflib, independently of ``sources`` merging and of the build."""
     from rdflib import Graph
 
-    from spine_evidence import sources
+    from spine_evidence.source_files import source_files
 
     graph = Graph()
-    for source in sources.source_files():
+    for source in source_files():
         graph.parse(source.path, format="turtle")
     return graph
 

@@ -16,7 +16,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from spine_evidence import build as build_module
-from spine_evidence import sources, store
+from spine_evidence import source_files, sources, store
 from spine_evidence.namespaces import (
     GRAPH_FACTFINDER,
     GRAPH_INFERRED,
@@ -158,7 +158,7 @@ def test_no_reason_build_has_no_inferred_graph_and_keeps_other_files(tmp_path, b
 def inconsistent_root(tmp_path: Path) -> Path:
     """A copy of the shipped sources with one study given a second, different design."""
     root = tmp_path / "root"
-    for source in sources.source_files():
+    for source in source_files.source_files():
         target = root / source.path.parent.name / source.path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source.path, target)

@@ -14,7 +14,7 @@ import requests
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from spine_evidence import sources, store
+from spine_evidence import source_files, store
 
 
 def as_rdflib(quads) -> Graph:
@@ -30,7 +30,7 @@ def changed(expected: Graph, actual: Graph) -> list[str]:
 
 
 def test_the_store_gives_back_every_triple_unchanged(asserted: Graph):
-    memory = store.create_store(None, sources.store_sources(sources.source_files()))
+    memory = store.create_store(None, source_files.store_sources(source_files.source_files()))
     kept = as_rdflib(memory.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     assert changed(asserted, kept) == []
     assert isomorphic(asserted, kept)

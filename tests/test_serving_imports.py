@@ -12,6 +12,7 @@ must name the same IRIs.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import urllib.error
@@ -85,16 +86,19 @@ def status(url: str) -> int:
         return error.code
 
 
-def test_serve_of_a_built_store_imports_none_of_them_in_supervisor_or_workers(tmp_path):
-    """``spine-evidence serve --store`` a folder made by ``build`` (the README's path), with two granian workers."""
-    build(tmp_path / "dataset", reason=False)
+def serve_recording_imports(dataset: Path, tmp_path: Path) -> tuple[list[list[str]], int, list[str]]:
+    """Serve ``dataset`` with two granian workers under the import recorder, and ask each kind of page.
+
+    Returns the recorded ``[pid, module]`` imports, the supervisor's PID and the workers' PIDs.
+    """
     hook, imports, log = tmp_path / "hook", tmp_path / "imports.log", tmp_path / "serve.log"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(IMPORT_RECORDER.format(modules=(*HEAVY, "spine_evidence"), log=str(imports)))
+    search_path = os.pathsep.join(filter(None, (str(hook), os.environ.get("PYTHONPATH"))))
     port = processes.free_port()
     command = serve_command("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-                            "--store", str(tmp_path / "dataset"))
-    process = processes.spawn_in_session(command, log, env={"PYTHONPATH": str(hook)})
+                            "--store", str(dataset))
+    process = processes.spawn_in_session(command, log, env={"PYTHONPATH": search_path})
     base = f"http://127.0.0.1:{port}"
     try:
         processes.wait_until_answers(process, f"{base}/sparql", 60, log)
@@ -105,11 +109,18 @@ def test_serve_of_a_built_store_imports_none_of_them_in_supervisor_or_workers(tm
         workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     finally:
         processes.stop_group(process)
-    records = [line.split() for line in imports.read_text().splitlines()]
-    assert str(process.pid) in {pid for pid, _ in records}, "the audit hook did not run in the supervisor"
     assert len(workers) == 2, log.read_text()
-    heavy = sorted({(pid, module) for pid, module in records if module.split(".")[0] in HEAVY})
-    assert heavy == [], f"supervisor {process.pid}, workers {workers}: {heavy[:10]}"
+    return [line.split() for line in imports.read_text().splitlines()], process.pid, workers
+
+
+def test_serve_of_a_built_store_imports_none_of_them_in_supervisor_or_workers(tmp_path):
+    """``spine-evidence serve --store`` a folder made by ``build`` (the README's path): its staleness check included."""
+    build(tmp_path / "dataset", reason=False)
+    records, supervisor, workers = serve_recording_imports(tmp_path / "dataset", tmp_path)
+    assert str(supervisor) in {pid for pid, _ in records}, "the audit hook did not run in the supervisor"
+    heavy = sorted({(pid, module.split(".")[0]) for pid, module in records if module.split(".")[0] in HEAVY})
+    # Workers are forked: what the supervisor imported before, they hold too.
+    assert heavy == [], f"imported by (pid, module), supervisor {supervisor}, workers {workers}: {heavy}"
 
 
 def test_iris_and_namespaces_name_the_same_iris():

@@ -41,6 +41,7 @@ from rdflib.namespace import OWL, RDF
 from . import __version__, paths, reasoning, sources, store, views
 from .errors import SpineEvidenceError
 from .namespaces import GRAPH, GRAPH_INFERRED
+from .source_files import SourceError, SourceFile, document_files, source_files, store_sources
 from .store import location
 
 NAME = "spine-evidence"
@@ -107,7 +108,7 @@ def build(out_dir: Path | None = None, *, reason: bool = True, root: Path | None
     ``out_dir`` defaults to the state folder (``store.location.state_dir``),
     where ``serve`` and ``query`` look. ``root`` is a folder holding ``ontology/`` and ``graph/`` (default: the
     shipped data). ``data`` (Turtle files) replaces the shipped document: the
-    ontology and the shared vocabulary are kept (``sources.document_files``).
+    ontology and the shared vocabulary are kept (``source_files.document_files``).
     ``nanopub_key``: the RSA key that signs the nanopublications (without it none
     are written, and the report says so; see :mod:`.views`).
     Raises ``BuildError`` (inconsistent graph, unreadable source,
@@ -118,9 +119,9 @@ def build(out_dir: Path | None = None, *, reason: bool = True, root: Path | None
     started, steps = time.perf_counter(), Steps()
     record: dict[str, Any] = {"started": now()}  # build.json, a JSON object
     try:
-        files = sources.document_files(data, root) if data else sources.source_files(root)
+        files = document_files(data, root) if data else source_files(root)
         dataset = steps.run("load", sources.load_sources, files)
-    except sources.SourceError as error:
+    except SourceError as error:
         raise BuildError(str(error)) from None
     merged = sources.merge(dataset)
     inferred, unsatisfiable = steps.run("reason", infer, merged) if reason else (Graph(), ())
@@ -174,7 +175,7 @@ def infer(merged: Graph) -> tuple[Graph, tuple[str, ...]]:
     return result.inferred, result.consistency.unsatisfiable
 
 
-def write_all(staging: Path, dataset: Dataset, complete: Graph, files: list[sources.SourceFile], root: Path | None,
+def write_all(staging: Path, dataset: Dataset, complete: Graph, files: list[SourceFile], root: Path | None,
               steps: Steps) -> dict[str, Any]:
     """Write every serialisation, the context and the store into ``staging``; return the record."""
     sources.bind_prefixes(complete)
@@ -193,7 +194,7 @@ def write_all(staging: Path, dataset: Dataset, complete: Graph, files: list[sour
         version = graph_version(files, dataset.graph(GRAPH_INFERRED), Path(scratch))
     return {
         "graph_version": version,
-        "input_hash": store.graph_version(sources.store_sources(files)),
+        "input_hash": store.graph_version(store_sources(files)),
         "sources": [source_entry(f, root) for f in files],
         "triples": triple_counts(dataset, complete),
         "store_default_graph_triples": counts.default_graph_triples,
@@ -202,12 +203,12 @@ def write_all(staging: Path, dataset: Dataset, complete: Graph, files: list[sour
     }
 
 
-def graph_version(files: list[sources.SourceFile], inferred: Graph, scratch: Path) -> str:
+def graph_version(files: list[SourceFile], inferred: Graph, scratch: Path) -> str:
     """The content hash of the source files and the inferred triples (canonical, sorted N-Triples)."""
     canonical = to_canonical_graph(inferred).serialize(format="nt", encoding="utf-8").decode("utf-8")
     path = scratch / "inferred-canonical.nt"
     path.write_text("".join(sorted(canonical.splitlines(keepends=True))), encoding="utf-8")
-    return store.graph_version([*sources.store_sources(files), (str(GRAPH_INFERRED), path)])
+    return store.graph_version([*store_sources(files), (str(GRAPH_INFERRED), path)])
 
 
 def serialize(graph: Graph | Dataset, path: Path, fmt: str, **options: Any) -> None:
@@ -270,7 +271,7 @@ def triple_counts(dataset: Dataset, complete: Graph) -> dict[str, int]:
     return {"default": len(complete), **dict(sorted(counts.items()))}
 
 
-def source_entry(source: sources.SourceFile, root: Path | None) -> dict[str, str | int]:
+def source_entry(source: SourceFile, root: Path | None) -> dict[str, str | int]:
     """A source file's name, graph, size and checksum for ``build.json``."""
     data = source.path.read_bytes()
     return {

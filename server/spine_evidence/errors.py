@@ -4,7 +4,7 @@ Every error the core raises for something a user can fix (a bad file, a
 missing store, bad SPARQL, an unusable test suite) derives from
 :class:`SpineEvidenceError`, so the ``spine-evidence`` command catches that
 one type and prints it as one line with exit code 2. Each subclass lives in
-the module that raises it (``sources.SourceError``, ``build.BuildError``, …);
+the module that raises it (``source_files.SourceError``, ``build.BuildError``, …);
 those that also derive from a built-in type (``ValueError``,
 ``RuntimeError``) keep it, so existing ``except ValueError`` callers still work.
 """

@@ -1,14 +1,10 @@
-"""The source files of the dataset and the named graph each one belongs to.
+"""The source files of the dataset read with rdflib: parsed, merged, the ontology and the shapes.
 
-This is the one place that knows which file goes into which named graph
-(``docs/MODEL.md``, "Named graphs in the built dataset"):
-
-- ``graph:ontology``  ← ``ontology/*.ttl``
-- ``graph:vocabulary`` ← ``graph/vocabulary.ttl`` (the shared vocabulary every document uses)
-- ``graph:factfinder`` ← every other ``graph/*.ttl``
-
-The shapes (``shapes/*.ttl``) are read here too, but they are not part of the
-built dataset. Every reader takes an optional ``root``: a folder holding
+Which file goes into which named graph is decided in :mod:`.source_files`
+(without rdflib, for ``serve``); here those files are parsed into an rdflib
+``Dataset`` (one named graph per graph IRI) and merged. The shapes
+(``shapes/*.ttl``) are read here too, but they are not part of the built
+dataset. Every reader takes an optional ``root``: a folder holding
 ``ontology/`` and ``graph/`` (and ``shapes/``), for tests and other datasets;
 without it the shipped data folders are used (see ``spine_evidence.paths``).
 """
@@ -16,79 +12,13 @@ without it the shipped data folders are used (see ``spine_evidence.paths``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
-from . import paths
-from .errors import SpineEvidenceError
-from .namespaces import GRAPH, GRAPH_FACTFINDER, GRAPH_ONTOLOGY, GRAPH_VOCABULARY, PREFIXES
+from .namespaces import PREFIXES
 from .paths import CONTEXT_FILE
-
-# Data folder → the named graph its Turtle files are loaded into.
-GRAPH_OF_FOLDER: dict[str, URIRef] = {
-    "ontology": GRAPH_ONTOLOGY,
-    "graph": GRAPH_FACTFINDER,
-}
-# Files of a data folder that go into a named graph of their own instead of their folder's.
-GRAPH_OF_FILE: dict[str, URIRef] = {
-    "vocabulary.ttl": GRAPH_VOCABULARY,
-}
-SOURCE_PATTERN = "*.ttl"
-
-
-class SourceError(SpineEvidenceError, ValueError):
-    """A source file is missing or is not valid Turtle; the message names the file."""
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One source file and the named graph it is loaded into."""
-
-    path: Path
-    graph: URIRef
-
-
-def folder(name: str, root: Path | None = None) -> Path:
-    """The data folder ``name`` under ``root``, or the shipped one when ``root`` is ``None``."""
-    if root is None:
-        return paths.data_dir(name)
-    return Path(root) / name
-
-
-def source_files(root: Path | None = None) -> list[SourceFile]:
-    """Every source file of the dataset with its named graph, in a stable order.
-
-    Raises ``SourceError`` when a folder is missing or holds no Turtle file.
-    """
-    found: list[SourceFile] = []
-    for name, graph in GRAPH_OF_FOLDER.items():
-        try:
-            where = folder(name, root)
-        except FileNotFoundError as error:
-            raise SourceError(str(error)) from None
-        files = sorted(where.glob(SOURCE_PATTERN)) if where.is_dir() else []
-        if not files:
-            raise SourceError(f"no {SOURCE_PATTERN} source file in {where}")
-        found.extend(SourceFile(path, GRAPH_OF_FILE.get(path.name, graph)) for path in files)
-    return found
-
-
-def document_files(data: Sequence[Path], root: Path | None = None) -> list[SourceFile]:
-    """The ontology and shared vocabulary files, plus ``data`` in place of the shipped document.
-
-    Each data file goes into ``graph:<file stem>`` (``graph/vocabulary.ttl``
-    into ``graph:vocabulary``), so ``factfinder.ttl`` keeps ``graph:factfinder``.
-    """
-    shared = [f for f in source_files(root) if f.graph in (GRAPH_ONTOLOGY, GRAPH_VOCABULARY)]
-    given = [SourceFile(Path(p), GRAPH_OF_FILE.get(Path(p).name, GRAPH[Path(p).stem])) for p in data]
-    return shared + [f for f in given if f.path.resolve() not in {s.path.resolve() for s in shared}]
-
-
-def store_sources(files: Sequence[SourceFile]) -> list[tuple[str, Path]]:
-    """The ``(graph IRI, file)`` pairs that ``store.create_store`` loads."""
-    return [(str(f.graph), f.path) for f in files]
+from .source_files import SourceError, SourceFile, folder, source_files, turtle_files
 
 
 def parse_file(graph: Graph, path: Path) -> Graph:
@@ -114,7 +44,7 @@ def load_sources(files: Sequence[SourceFile] | None = None) -> Dataset:
     dataset = Dataset()
     bind_prefixes(dataset)
     for source in source_files() if files is None else files:
-        parse_file(dataset.graph(source.graph), source.path)
+        parse_file(dataset.graph(URIRef(source.graph)), source.path)
     return dataset
 
 
@@ -133,12 +63,8 @@ def merge(dataset: Dataset) -> Graph:
 
 def ontology_graph(root: Path | None = None) -> Graph:
     """The ontology alone (``ontology/*.ttl``) as one rdflib ``Graph``."""
-    where = folder("ontology", root)
-    files = sorted(where.glob(SOURCE_PATTERN)) if where.is_dir() else []
-    if not files:
-        raise SourceError(f"no {SOURCE_PATTERN} source file in {where}")
     graph = bind_prefixes(Graph())
-    for path in files:
+    for path in turtle_files("ontology", root):
         parse_file(graph, path)
     return graph
 
@@ -154,14 +80,7 @@ def context_path(root: Path | None = None) -> Path | None:
 
 def shapes_files(root: Path | None = None) -> list[Path]:
     """The SHACL shapes files (``shapes/*.ttl``); raises ``SourceError`` when there are none."""
-    try:
-        where = folder("shapes", root)
-    except FileNotFoundError as error:
-        raise SourceError(str(error)) from None
-    files = sorted(where.glob(SOURCE_PATTERN)) if where.is_dir() else []
-    if not files:
-        raise SourceError(f"no {SOURCE_PATTERN} shapes file in {where}")
-    return files
+    return turtle_files("shapes", root, "shapes")
 
 
 def shapes_graph(root: Path | None = None) -> Graph:

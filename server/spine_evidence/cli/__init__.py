@@ -20,6 +20,7 @@ from ..errors import SpineEvidenceError, one_line
 from .checks import conformance, validate
 from .common import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, UsageFailure, say
 from .dataset import build, load
+from .publish import publish
 from .query import query
 from .serve import serve
 
@@ -54,7 +55,7 @@ def main() -> None:
     """
 
 
-for command in (build, query, serve, conformance, validate, load):
+for command in (build, query, serve, conformance, validate, load, publish):
     main.add_command(command)
 
 

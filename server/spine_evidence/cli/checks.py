@@ -137,11 +137,11 @@ def validate(data_files: tuple[Path, ...], source_files: tuple[Path, ...], shape
 
 def validated_files(data_files: tuple[Path, ...]) -> str:
     """The files ``validate`` reads, in words: the --data files with the shared ones, or the shipped sources."""
-    from .. import sources
+    from ..source_files import SourceError, source_files
 
     if data_files:
         return f"{', '.join(map(str, data_files))} with the shipped ontology and shared vocabulary"
     try:
-        return ", ".join(str(source.path) for source in sources.source_files())
-    except sources.SourceError:
+        return ", ".join(str(source.path) for source in source_files())
+    except SourceError:
         return "the shipped sources"

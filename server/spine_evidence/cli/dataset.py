@@ -40,14 +40,14 @@ def build(out_dir: Path | None, no_reason: bool, data_files: tuple[Path, ...], n
       spine-evidence build --data my-document.ttl --out /tmp/my-document
       spine-evidence build --nanopub-key ~/.nanopub/id_rsa
     """
-    from .. import sources
     from ..build import build as build_dataset
+    from ..source_files import document_files, source_files
     from ..store.location import state_dir
 
     if data_files and out_dir is None:
         raise UsageFailure("--data needs --out: the state folder holds the shipped dataset that serve and query use")
     out_dir = state_dir() if out_dir is None else out_dir
-    files = sources.document_files(data_files) if data_files else sources.source_files()
+    files = document_files(data_files) if data_files else source_files()
     folders = sorted({str(source.path.parent) for source in files})
     say(f"building {out_dir} from {' and '.join(folders)}{' (no reasoning)' if no_reason else ''}")
     report = build_dataset(out_dir, reason=not no_reason, data=list(data_files) or None, nanopub_key=nanopub_key)

@@ -68,18 +68,12 @@ def same_graph(ours: GraphContent, theirs: GraphContent) -> bool:
     return ours.checksum == theirs.checksum or isomorphic(ours.graph, theirs.graph)
 
 
-def difference(ours: GraphContent, theirs: GraphContent, shown: int = DIFF_SHOWN) -> str:
-    """A one-line account of how two graphs differ: counts and a few triples only in each."""
+def difference(ours: GraphContent, theirs: GraphContent, shown: int = DIFF_SHOWN) -> tuple[str, list[str]]:
+    """How two graphs differ: a one-line count, and a few triples only in each (``-`` ours, ``+`` theirs)."""
     _, only_ours, only_theirs = graph_diff(to_isomorphic(ours.graph), to_isomorphic(theirs.graph))
-
-    def sample(graph: Graph) -> str:
-        lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
-        more = f" … and {len(lines) - shown} more" if len(lines) > shown else ""
-        return " | ".join(lines[:shown]) + more
-
-    parts = [f"{len(only_ours)} triple(s) only in ours", f"{len(only_theirs)} only in theirs"]
-    if len(only_ours):
-        parts.append(f"only in ours: {sample(only_ours)}")
-    if len(only_theirs):
-        parts.append(f"only in theirs: {sample(only_theirs)}")
-    return "; ".join(parts)
+    lines: list[str] = []
+    for sign, graph in (("-", only_ours), ("+", only_theirs)):
+        triples = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+        lines += [f"{sign} {line}" for line in triples[:shown]]
+        lines += [f"{sign} … and {len(triples) - shown} more"] if len(triples) > shown else []
+    return f"{len(only_ours)} triple(s) only in ours (-), {len(only_theirs)} only in theirs (+)", lines

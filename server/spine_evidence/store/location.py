@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from .. import __version__, paths
 from .. import store as store_module
 from ..errors import SpineEvidenceError
+from ..source_files import SourceError, source_files, store_sources
 from .loading import QUAD_FORMATS, load_source, rdf_format, select
 
 Announce = Callable[[str], None]
@@ -69,12 +70,10 @@ def store_in(folder: Path) -> Path:
 def current_input_hash() -> str:
     """The content hash of the shipped sources, as ``build`` records it (``input_hash``).
 
-    ``sources`` (and with it rdflib) is imported here, not by ``serve``'s
-    supervisor for a store made by ``load``, whose workers it forks.
+    Without rdflib (:mod:`..source_files`): ``serve``'s supervisor runs this
+    check on a built store, and its workers are forked from it.
     """
-    from .. import sources
-
-    return store_module.graph_version(sources.store_sources(sources.source_files()))
+    return store_module.graph_version(store_sources(source_files()))
 
 
 def is_stale(store_path: Path) -> bool:
@@ -85,7 +84,6 @@ def is_stale(store_path: Path) -> bool:
 
 def build_into(out_dir: Path, announce: Announce) -> None:
     """Run the build into ``out_dir`` (with HermiT; without it, saying so, when Java is missing)."""
-    from .. import sources
     from ..build import BuildError, build
     from ..reasoning import ReasonerError
 
@@ -97,7 +95,7 @@ def build_into(out_dir: Path, announce: Announce) -> None:
         except ReasonerError as error:
             announce(f"warning: building without reasoning: {' '.join(str(error).split())}")
             build(out_dir, reason=False)
-    except (BuildError, sources.SourceError, OSError) as error:
+    except (BuildError, SourceError, OSError) as error:
         reason = " ".join(str(error).split())
         raise StoreSetupError(f"cannot build the dataset in {out_dir} ({reason}); set {STATE_DIR_VARIABLE} to a "
                               "writable folder, or run `spine-evidence build --out DIR` and give `--store DIR`"

@@ -18,7 +18,8 @@ from rdflib.term import Node
 
 from .. import paths, sources
 from ..errors import SpineEvidenceError, one_line
-from ..namespaces import GRAPH_ONTOLOGY, GRAPH_VOCABULARY
+from ..iris import GRAPH_ONTOLOGY, GRAPH_VOCABULARY
+from ..source_files import SourceError, source_files
 
 DataInput = Graph | Sequence[str | Path]
 
@@ -52,8 +53,8 @@ class Inputs:
 def shipped_data_files() -> tuple[list[Path], list[Path]]:
     """The shipped ontology files and graph files (vocabulary included): what ``validate`` checks by default."""
     try:
-        found = sources.source_files()
-    except sources.SourceError as error:
+        found = source_files()
+    except SourceError as error:
         raise ValidationInputError(str(error)) from None
     ontology = [f.path for f in found if f.graph == GRAPH_ONTOLOGY]
     return ontology, [f.path for f in found if f.graph != GRAPH_ONTOLOGY]
@@ -62,8 +63,8 @@ def shipped_data_files() -> tuple[list[Path], list[Path]]:
 def vocabulary_files() -> list[Path]:
     """The shipped shared-vocabulary files (``graph:vocabulary``): every document uses them."""
     try:
-        return [f.path for f in sources.source_files() if f.graph == GRAPH_VOCABULARY]
-    except sources.SourceError as error:
+        return [f.path for f in source_files() if f.graph == GRAPH_VOCABULARY]
+    except SourceError as error:
         raise ValidationInputError(str(error)) from None
 
 
@@ -75,7 +76,7 @@ def load_shapes(file: str | Path | None = None) -> Graph:
     if file is None:
         try:
             return sources.shapes_graph()
-        except sources.SourceError as error:
+        except SourceError as error:
             raise ValidationInputError(str(error)) from None
     graph = Graph()
     parse_into(graph, None, Path(file))

@@ -1,0 +1,115 @@
+"""The remote store: its Graph Store endpoint (PUT one graph) and its SPARQL endpoint (read it back).
+
+Credentials come from the environment, never from the command line:
+``SPINE_EVIDENCE_PUBLISH_TOKEN`` (a bearer token), else
+``SPINE_EVIDENCE_PUBLISH_USER`` and ``SPINE_EVIDENCE_PUBLISH_PASSWORD``
+(HTTP digest auth, or basic with ``scheme="basic"``; Virtuoso's
+``/sparql-graph-crud-auth`` takes digest only). Every answer other than 2xx is a
+:class:`RemoteStoreError` naming the URL and the status.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+
+from ..errors import SpineEvidenceError
+
+USER_VARIABLE = "SPINE_EVIDENCE_PUBLISH_USER"
+PASSWORD_VARIABLE = "SPINE_EVIDENCE_PUBLISH_PASSWORD"
+TOKEN_VARIABLE = "SPINE_EVIDENCE_PUBLISH_TOKEN"
+AUTH_SCHEMES = ("digest", "basic")
+N_TRIPLES = "application/n-triples"
+TIMEOUT_S = (10.0, 600.0)  # connect, read
+# The query endpoint beside a known Graph Store endpoint (--query-endpoint when not given).
+QUERY_BESIDE = {"/store": "/query", "/sparql-graph-crud-auth": "/sparql", "/sparql-graph-crud": "/sparql"}
+# The query parameter naming the graph: the protocol's ``graph``, Virtuoso's ``graph-uri``.
+GRAPH_PARAMETER = {"/sparql-graph-crud-auth": "graph-uri", "/sparql-graph-crud": "graph-uri"}
+
+
+class RemoteStoreError(SpineEvidenceError, RuntimeError):
+    """The remote store refused a request, could not be reached, or answered something unreadable."""
+
+
+class BearerAuth(AuthBase):
+    """``Authorization: Bearer TOKEN``."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+def auth_from_environment(scheme: str = "digest", env: Mapping[str, str] | None = None) -> AuthBase | None:
+    """The credentials in the environment as a requests auth (``None``: none given)."""
+    env = os.environ if env is None else env
+    if env.get(TOKEN_VARIABLE):
+        return BearerAuth(env[TOKEN_VARIABLE])
+    user, password = env.get(USER_VARIABLE), env.get(PASSWORD_VARIABLE)
+    if not user:
+        return None
+    if password is None:
+        raise RemoteStoreError(f"{USER_VARIABLE} is set but {PASSWORD_VARIABLE} is not")
+    if scheme not in AUTH_SCHEMES:
+        raise RemoteStoreError(f"unknown auth scheme {scheme!r} (one of {', '.join(AUTH_SCHEMES)})")
+    return HTTPDigestAuth(user, password) if scheme == "digest" else HTTPBasicAuth(user, password)
+
+
+def query_endpoint_beside(gsp_url: str) -> str:
+    """The SPARQL endpoint of a known Graph Store endpoint (Oxigraph's, Virtuoso's), else an error."""
+    parts = urlsplit(gsp_url)
+    path = parts.path.rstrip("/")
+    if path in QUERY_BESIDE:
+        return urlunsplit(parts._replace(path=QUERY_BESIDE[path], query=""))
+    raise RemoteStoreError(f"cannot tell the SPARQL endpoint of {gsp_url}; give --query-endpoint")
+
+
+class RemoteStore:
+    """A store reached over HTTP: ``put`` a graph (Graph Store Protocol), ``construct``/``select`` over SPARQL."""
+
+    def __init__(self, gsp_url: str, query_url: str | None = None, auth: AuthBase | None = None) -> None:
+        for url in (gsp_url, query_url or ""):
+            if url and urlsplit(url).scheme not in ("http", "https"):
+                raise RemoteStoreError(f"{url} is not an http(s) URL")
+        self.gsp_url = gsp_url
+        self.query_url = query_url or query_endpoint_beside(gsp_url)
+        self.graph_parameter = GRAPH_PARAMETER.get(urlsplit(gsp_url).path.rstrip("/"), "graph")
+        self.session = requests.Session()
+        self.session.auth = auth
+        self.requests_made: dict[str, int] = {"PUT": 0, "query": 0}
+
+    def request(self, method: str, url: str, **options: Any) -> requests.Response:
+        """Send one request; a refused, failed or unreachable one is a :class:`RemoteStoreError`."""
+        try:
+            response = self.session.request(method, url, timeout=TIMEOUT_S, **options)
+        except requests.RequestException as error:
+            raise RemoteStoreError(f"{method} {url}: {' '.join(str(error).split())}") from None
+        if not response.ok:
+            body = " ".join(response.text.split())[:200]
+            raise RemoteStoreError(f"{method} {url}: HTTP {response.status_code} {response.reason}: {body}")
+        return response
+
+    def put(self, graph: str, ntriples: Path) -> int:
+        """Replace ``graph`` with the N-Triples file ``ntriples``, streamed from disk; the HTTP status."""
+        self.requests_made["PUT"] += 1
+        with ntriples.open("rb") as body:
+            response = self.request("PUT", self.gsp_url, params={self.graph_parameter: graph}, data=body,
+                                    headers={"Content-Type": N_TRIPLES})
+        return response.status_code
+
+    def query(self, sparql: str, accept: str) -> bytes:
+        """The answer to a SPARQL query (POSTed form-encoded) in the ``accept`` format."""
+        self.requests_made["query"] += 1
+        return self.request("POST", self.query_url, data={"query": sparql}, headers={"Accept": accept}).content
+
+    def construct_graph(self, graph: str) -> bytes:
+        """The named graph ``graph`` as the store answers it: ``CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <g> {…} }``."""
+        return self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", N_TRIPLES)
