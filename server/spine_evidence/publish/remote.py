@@ -11,6 +11,7 @@ Credentials come from the environment, never from the command line:
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ class RemoteStore:
         self.session = requests.Session()
         self.session.auth = auth
         self.requests_made: dict[str, int] = {"PUT": 0, "query": 0}
+        self.put_seconds = 0.0  # time spent in PUT requests (the transfer and the store's load)
 
     def request(self, method: str, url: str, **options: Any) -> requests.Response:
         """Send one request; a refused, failed or unreachable one is a :class:`RemoteStoreError`."""
@@ -100,9 +102,11 @@ class RemoteStore:
     def put(self, graph: str, ntriples: Path) -> int:
         """Replace ``graph`` with the N-Triples file ``ntriples``, streamed from disk; the HTTP status."""
         self.requests_made["PUT"] += 1
+        started = time.perf_counter()
         with ntriples.open("rb") as body:
             response = self.request("PUT", self.gsp_url, params={self.graph_parameter: graph}, data=body,
                                     headers={"Content-Type": N_TRIPLES})
+        self.put_seconds += time.perf_counter() - started
         return response.status_code
 
     def query(self, sparql: str, accept: str) -> bytes:
