@@ -171,6 +171,12 @@ def test_an_invalid_graph_is_refused_with_its_violations(oxigraph, store_dir, tm
     assert before == after
 
 
+def test_a_graph_the_store_lacks_is_one_line_exit_2(oxigraph, store_dir):
+    done = run_publish("--to", f"{oxigraph}/store", "--store", str(store_dir), "--graph", "https://example.org/none")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("error: no graph https://example.org/none in "), done.stderr
+
+
 def test_an_unreachable_store_is_one_line_exit_2(store_dir):
     done = run_publish("--to", f"http://127.0.0.1:{processes.free_port()}/store", "--store", str(store_dir),
                        "--no-validate")
@@ -192,14 +198,19 @@ def virtuoso(tmp_path_factory) -> Iterator[Virtuoso]:
         server.stop()
 
 
-def test_virtuoso_publish_with_digest_auth_read_back_and_again(virtuoso, store_dir):
+def test_virtuoso_publish_with_digest_auth_read_back_and_again(virtuoso, store_dir, monkeypatch):
     gsp = f"http://127.0.0.1:{virtuoso.port}/sparql-graph-crud-auth"
     credentials = {"SPINE_EVIDENCE_PUBLISH_USER": "dba", "SPINE_EVIDENCE_PUBLISH_PASSWORD": "dba"}
     wrong = run_publish("--to", gsp, "--store", str(store_dir), "--no-validate",
                         env={**credentials, "SPINE_EVIDENCE_PUBLISH_PASSWORD": "wrong"})
     assert wrong.returncode == 2 and "HTTP 401" in wrong.stderr.strip().splitlines()[-1], wrong.stderr
-    done = run_publish("--to", gsp, "--store", str(store_dir), "--no-validate", env=credentials)
-    assert done.returncode == 0, done.stderr
+    for name, value in credentials.items():
+        monkeypatch.setenv(name, value)
+    report = publish(gsp, store=store_dir, validate=False, announce=lambda line: None)
+    assert set(report.outcomes.values()) == {"sent"} and report.record == "sent"
+    # the digest handshake: no PUT body is sent twice (once unauthenticated, then again after the 401)
+    assert report.requests_made["PUT"] == len(report.outcomes) + 1
+    assert report.requests_made["PUT resent after a challenge"] == 0
     auth = requests.auth.HTTPDigestAuth("dba", "dba")
     for graph in named_graphs(store_dir):
         assert isomorphic(ours(store_dir, graph), theirs(gsp, graph, "graph-uri", auth)), graph

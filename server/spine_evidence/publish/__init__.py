@@ -39,6 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.exceptions import ParserError
 
 from ..errors import SpineEvidenceError
 from ..namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_VOCABULARY
@@ -126,19 +127,20 @@ def publish(gsp_url: str, query_url: str | None = None, graphs: Sequence[str] = 
     :class:`RemoteStoreError`, or the store's setup errors.
     """
     from ..store import describe_store, open_store
-    from ..store.location import resolve_store
+    from ..store.location import StoreSetupError, resolve_store
 
     store_path = resolve_store(store, announce, build=False)
     opened = open_store(store_path)
     dataset = describe_store(opened, store_path)
     unknown = [g for g in graphs if g not in dataset.graph_triples]
     if unknown:
-        raise RemoteStoreError(f"no graph {', '.join(unknown)} in {store_path} (it has "
+        raise StoreSetupError(f"no graph {', '.join(unknown)} in {store_path} (it has "
                                f"{', '.join(dataset.named_graphs)})")
     chosen = list(graphs) or [g for g in dataset.named_graphs if g != PUBLICATION_GRAPH]
     if validate:
         validated(store_path, chosen, announce)
     remote = RemoteStore(gsp_url, query_url, auth_from_environment(auth_scheme))
+    remote.handshake_graph, remote.announce = PUBLICATION_GRAPH, announce
     report = PublishReport(dataset.graph_version)
     started = time.perf_counter()
     contents: list[GraphContent] = []
@@ -152,7 +154,8 @@ def publish(gsp_url: str, query_url: str | None = None, graphs: Sequence[str] = 
     report.record = publish_record(remote, contents, dataset.graph_version, Path(tempfile.gettempdir()))
     announce(f"{PUBLICATION_GRAPH}: {report.record}")
     report.seconds = time.perf_counter() - started
-    report.requests_made, report.put_seconds = dict(remote.requests_made), remote.put_seconds
+    report.requests_made = {**remote.requests_made, "PUT resent after a challenge": remote.resent}
+    report.put_seconds = remote.put_seconds
     return report
 
 
@@ -160,7 +163,7 @@ def read_back(remote: RemoteStore, graph: str) -> GraphContent:
     """The graph ``graph`` as the remote store holds it."""
     try:
         return parse_ntriples(remote.construct_graph(graph), graph)
-    except (SyntaxError, ValueError) as error:  # rdflib's parse errors
+    except (ParserError, SyntaxError, ValueError) as error:  # pyoxigraph's and rdflib's parse errors
         raise RemoteStoreError(f"{remote.query_url} answered unreadable N-Triples for {graph}: "
                                f"{' '.join(str(error).split())[:200]}") from None
 

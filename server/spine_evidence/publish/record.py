@@ -17,7 +17,7 @@ checksum stays the same); ``dcterms:hasVersion`` is the build's graph version.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
@@ -28,13 +28,19 @@ from .content import GraphContent
 PUBLICATION_GRAPH = str(GRAPH.publication)
 
 
+def utc_time(moment: datetime) -> Literal:
+    """An ``xsd:dateTime`` in UTC in the canonical form the stores keep ("Z"; rdflib would write "+00:00")."""
+    return Literal(moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime,
+                   normalize=False)
+
+
 def recorded_times(previous: Graph | None) -> dict[tuple[str, str], Literal]:
     """``(graph IRI, checksum) → prov:generatedAtTime`` from a previous record (empty without one)."""
     times: dict[tuple[str, str], Literal] = {}
     for subject, checksum in (previous or Graph()).subject_objects(DCTERMS.identifier):
         when = (previous or Graph()).value(subject, PROV.generatedAtTime)
-        if isinstance(when, Literal):
-            times[(str(subject), str(checksum))] = when
+        if isinstance(when, Literal) and isinstance(when.toPython(), datetime):
+            times[(str(subject), str(checksum))] = utc_time(when.toPython())
     return times
 
 
@@ -47,7 +53,7 @@ def publication_record(contents: Sequence[GraphContent], version: str, now: date
     record = Graph()
     record.bind("void", VOID)
     times = recorded_times(previous)
-    stamp = Literal(now.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    stamp = utc_time(now)
     root = URIRef(PUBLICATION_GRAPH)
     record.add((root, RDF.type, VOID.Dataset))
     record.add((root, DCTERMS.hasVersion, Literal(version)))
@@ -72,4 +78,5 @@ def kept_from(previous: Graph, record: Graph, root: URIRef, published: set[str])
         if str(graph) not in published:
             record.add((root, VOID.subset, graph))
             for predicate, value in previous.predicate_objects(graph):
-                record.add((graph, predicate, value))
+                moment = value.toPython() if isinstance(value, Literal) else None
+                record.add((graph, predicate, utc_time(moment) if isinstance(moment, datetime) else value))
