@@ -220,3 +220,84 @@ def test_write_bundle_refuses_a_graph_with_a_planted_wrong_number(tmp_path: Path
     assert "Evidence/result-planted" in message and "numberOfEvents 5 > sampleSize.knownDataCount 4" in message
     assert "percentage 125 is outside 0–100" in message
     assert not (tmp_path / "out" / "fhir" / "bundle.json").exists()
+
+
+STATEMENTS = "SELECT DISTINCT ?s ?claim WHERE { ?s a/rdfs:subClassOf* se:Statement . " \
+             "BIND(EXISTS { ?s a/rdfs:subClassOf* se:Claim } AS ?claim) }"
+STATEMENT_QUOTES = "SELECT ?s ?exact WHERE { ?s a/rdfs:subClassOf* se:Statement ; " \
+                   "se:hasQuote/oa:hasTarget/oa:hasSelector/oa:exact ?exact }"
+STATEMENT_LINES = """
+SELECT ?s ?direction ?study ?result WHERE {
+  ?s ?p ?line . VALUES (?p ?direction) { (se:hasSupportingEvidenceLine "supporting")
+      (se:hasDisputingEvidenceLine "disputing") (se:hasInconclusiveEvidenceLine "inconclusive") }
+  OPTIONAL { ?line se:fromStudy ?study } OPTIONAL { ?line se:citesResult ?result }
+}"""
+
+
+def assessments_by_official_iri(bundle: dict) -> dict[str, list[dict]]:
+    """Each ArtifactAssessment under the IRI of its ``official`` identifier."""
+    found: dict[str, list[dict]] = {}
+    for resource in (e["resource"] for e in bundle["entry"]):
+        if resource["resourceType"] == "ArtifactAssessment":
+            for ident in resource["identifier"]:
+                if ident["use"] == "official":
+                    found.setdefault(ident["value"], []).append(resource)
+    return found
+
+
+def test_every_claim_and_statement_has_one_assessment_with_the_graphs_words(store: ox.Store, bundle: dict) -> None:
+    rows = list(evaluate(store, STATEMENTS))
+    claims = {r["s"].value for r in rows if r["claim"].value == "true"}
+    statements = {r["s"].value for r in rows}
+    assert claims and claims < statements  # claims (se:Claim and below) and the other statements (myth, benefits…)
+    by_iri = assessments_by_official_iri(bundle)
+    for iri in statements:
+        assert len(by_iri.get(iri, [])) == 1, iri
+        assert by_iri[iri][0]["id"] == resource_id(iri)
+    assert set(by_iri) == statements  # no assessment of anything else holds its IRI as official
+    quotes: dict[str, list[str]] = {}
+    for row in evaluate(store, STATEMENT_QUOTES):
+        quotes.setdefault(row["s"].value, []).append(row["exact"].value)
+    assert set(quotes) == statements
+    for iri, words in quotes.items():
+        assert by_iri[iri][0]["content"][0]["summary"] == "\n\n".join(sorted(words)), iri
+    section = next(s for s in find(bundle, "Composition", bundle["id"])["section"]
+                   if s["title"] == "Claims and other statements")
+    gaps = {r["g"].value for r in evaluate(store, "SELECT ?g WHERE { ?g a se:EvidenceGap }")}
+    assert {e["reference"] for e in section["entry"]} == {
+        f"ArtifactAssessment/{resource_id(iri)}" for iri in statements - gaps}
+
+
+def test_a_claims_assessment_cites_its_evidence_lines_results_and_studies(store: ox.Store, bundle: dict) -> None:
+    by_iri = assessments_by_official_iri(bundle)
+    expected: dict[str, set[tuple[str, str]]] = {}
+    results: dict[str, set[str]] = {}
+    for row in evaluate(store, STATEMENT_LINES):
+        iri = row["s"].value
+        found = expected.setdefault(iri, set())
+        found.add(("type", f"{row['direction'].value} evidence line"))
+        if row["study"] is not None:
+            found.add(("citation", f"Citation/{resource_id(row['study'].value)}"))
+        if row["result"] is not None:
+            found.add(("justification", f"Evidence/{resource_id(row['result'].value)}"))
+            results.setdefault(iri, set()).add(row["result"].value)
+    assert expected and results
+    for iri, wanted in expected.items():
+        container = next(c for c in by_iri[iri][0]["content"] if c["informationType"] == "container")
+        said = {("type", c["type"]["text"]) for c in container["component"]}
+        said |= {(a["type"], a["resourceReference"]["reference"]) for c in container["component"]
+                 for a in c.get("relatedArtifact", [])}
+        assert said == wanted, iri
+        judged = by_iri[iri][0]["artifactReference"]["reference"]
+        if len(results.get(iri, ())) == 1:
+            assert judged == f"Evidence/{resource_id(next(iter(results[iri])))}", iri
+
+
+def test_a_claim_citing_a_result_missing_from_the_bundle_is_reported(bundle: dict) -> None:
+    copied = copy.deepcopy(bundle)
+    cited = next(r for r in (e["resource"] for e in copied["entry"]) if r["resourceType"] == "ArtifactAssessment"
+                 and r["artifactReference"]["reference"].startswith("Evidence/"))
+    target = cited["artifactReference"]["reference"]
+    copied["entry"] = [e for e in copied["entry"] if f"Evidence/{e['resource']['id']}" != target]
+    assert any(f"ArtifactAssessment/{cited['id']}: artifactReference.reference {target!r} does not resolve" in p
+               for p in check_bundle(copied))

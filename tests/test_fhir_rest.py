@@ -159,17 +159,42 @@ def test_malformed_requests_get_400_and_unoffered_formats_406(client) -> None:
     assert as_json.status_code == 200 and as_json.headers["Content-Type"].startswith("application/json")
 
 
-def test_a_claim_without_a_fhir_resource_is_406_naming_what_is_offered(client, app) -> None:
+def test_accept_fhir_json_on_any_claim_answers_its_assessment(fhir: SyncFHIRClient, endpoint) -> None:
+    found = sparql(endpoint, PREFIXES + """
+SELECT ?claim ?kind ?exact WHERE {
+  VALUES ?kind { se:AuthorStatement se:StudyFinding se:Myth se:EvidenceGap }
+  ?claim a ?kind ; se:hasQuote/<http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/
+         <http://www.w3.org/ns/oa#exact> ?exact .
+} ORDER BY ?claim ?exact""")
+    first: dict[str, dict[str, str]] = {}
+    for row in found:
+        first.setdefault(row["kind"], row)
+    assert len(first) == 4, first
+    for row in first.values():
+        claim = row["claim"]
+        answer = requests.get(endpoint.base + claim.removeprefix("https://w3id.org/spine-evidence"),
+                              headers={"Accept": FHIR_JSON}, timeout=10)
+        assert answer.status_code == 200 and answer.headers["Content-Type"].startswith(FHIR_JSON), claim
+        assert "Accept" in answer.headers["Vary"]
+        resource = answer.json()
+        get_fhir_model_class("ArtifactAssessment").model_validate(resource)
+        assert resource["resourceType"] == "ArtifactAssessment" and resource["id"] == resource_id(claim)
+        assert {"use": "official", "system": "urn:ietf:rfc:3986", "value": claim} in resource["identifier"]
+        assert row["exact"] in resource["content"][0]["summary"]
+        read = fhir.reference("ArtifactAssessment", resource["id"]).to_resource().serialize()  # the same from /fhir
+        assert read == resource
+
+
+def test_a_quote_without_a_fhir_resource_is_406_naming_what_is_offered(client, app) -> None:
     store = app.extensions["spine_evidence"].store
-    found = store.query(PREFIXES + "SELECT ?claim WHERE { ?claim a se:AuthorStatement } ORDER BY ?claim LIMIT 1")
-    claim = next(iter(found))["claim"].value
-    answer = client.get(claim.removeprefix("https://w3id.org/spine-evidence"), headers={"Accept": FHIR_JSON})
+    found = store.query(PREFIXES + "SELECT ?quote WHERE { ?s se:hasQuote ?quote } ORDER BY ?quote LIMIT 1")
+    quote = next(iter(found))["quote"].value
+    described = client.get(quote.removeprefix("https://w3id.org/spine-evidence"), headers={"Accept": "text/turtle"})
+    assert described.status_code == 200  # the quote is described, only not as FHIR
+    answer = client.get(quote.removeprefix("https://w3id.org/spine-evidence"), headers={"Accept": FHIR_JSON})
     message = outcome_of(answer, 406)
-    assert claim in message and "text/turtle" in message and "text/html" in message
+    assert quote in message and "text/turtle" in message and "text/html" in message
     assert "Accept" in answer.headers["Vary"]
-    gap = next(iter(store.query(PREFIXES + "SELECT ?g WHERE { ?g a se:EvidenceGap } ORDER BY ?g LIMIT 1")))["g"].value
-    resource = client.get(gap.removeprefix("https://w3id.org/spine-evidence"), headers={"Accept": FHIR_JSON}).get_json()
-    assert resource["resourceType"] == "ArtifactAssessment" and resource["identifier"][0]["value"] == gap
 
 
 def test_serving_fhir_does_not_import_rdflib(store_dir) -> None:

@@ -7,7 +7,8 @@ class, is in ``docs/MODEL.md`` ("The FHIR R5 view").
 
 Modules: :mod:`.queries` (what is read from the graph), :mod:`.evidence`
 (results and their variables), :mod:`.documents` (references, recommendations,
-their justifications, evidence gaps), :mod:`.bundle` (the document Bundle and
+their justifications, evidence gaps), :mod:`.statements` (an assessment per claim
+and every other statement), :mod:`.bundle` (the document Bundle and
 ``fhir/bundle.json``), :mod:`.codes` (every code system and code, verified),
 :mod:`.ids` (ids and references from our IRIs), :mod:`.checks`.
 """

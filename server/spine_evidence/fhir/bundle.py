@@ -26,29 +26,38 @@ from .checks import check_bundle
 from .documents import citations, gaps, recommendations
 from .evidence import evidence_resources, variable_resources
 from .ids import FHIR_BASE, IRI_SYSTEM, full_url, identifier, resource_id
+from .statements import statement_assessments
 
 BUNDLE_FILE = Path("fhir") / "bundle.json"
 SECTIONS = [("Recommendations", "PlanDefinition"), ("Justifications and evidence gaps", "ArtifactAssessment"),
             ("Results", "Evidence"), ("Outcomes and arms", "EvidenceVariable"), ("Numbered references", "Citation")]
+STATEMENTS_SECTION = "Claims and other statements"  # their ArtifactAssessments: a section of their own, the last
 
 
 class FhirBundleError(SpineEvidenceError, ValueError):
     """The bundle fails its checks; the message lists every problem, one a line."""
 
 
-def composition(store: ox.Store, entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ``Composition`` of the document: metadata, authors in byline order, one section per kind."""
+def section(title: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A section of the Composition listing ``entries``."""
+    refs = [{"reference": f"{e['resourceType']}/{e['id']}", "display": e.get("title", e["id"])} for e in entries]
+    return {"title": title, "entry": refs}
+
+
+def composition(store: ox.Store, entries: list[dict[str, Any]], statements: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``Composition`` of the document: metadata, authors in byline order, one section per kind.
+
+    ``statements`` (the assessments of :mod:`.statements`) have a section of
+    their own after the others; ``entries`` are sorted into ``SECTIONS`` by type.
+    """
     document = queries.select(store, queries.DOCUMENT)
     if not document:
         raise FhirBundleError("the graph holds no se:GuidanceDocument with a dct:title")
     row = document[0]
     iri = str(row["doc"])
-    sections = []
-    for title, kind in SECTIONS:
-        refs = [{"reference": f"{kind}/{e['id']}", "display": e.get("title", e["id"])} for e in entries
-                if e["resourceType"] == kind]
-        if refs:
-            sections.append({"title": title, "entry": refs})
+    sections = [section(title, [e for e in entries if e["resourceType"] == kind]) for title, kind in SECTIONS]
+    sections.append(section(STATEMENTS_SECTION, statements))
+    sections = [s for s in sections if s["entry"]]
     authors = [{"display": str(a["name"])} for a in queries.select(store, queries.AUTHORS)]
     return {"resourceType": "Composition", "id": resource_id(iri), "url": iri, "identifier": [identifier(iri)],
             "status": "final", "type": {"text": "FactFinder (clinical guidance document)"},
@@ -65,8 +74,9 @@ def build_bundle(store: ox.Store) -> dict[str, Any]:
     words = queries.quotes(store)
     entries = recommendations(store, words) + gaps(store, words, doc_iri) + evidence_resources(store, doc_iri)
     entries += variable_resources(store) + citations(store)
-    head = composition(store, entries)
-    resources = [head, *entries]
+    statements = statement_assessments(store, words, doc_iri)
+    head = composition(store, entries, statements)
+    resources = [head, *entries, *statements]
     return {"resourceType": "Bundle", "id": head["id"], "type": "document",
             "identifier": {"system": IRI_SYSTEM, "value": f"{FHIR_BASE}/Bundle/{head['id']}"},
             "timestamp": f"{head['date']}T00:00:00Z",

@@ -21,7 +21,9 @@ system's own published text (the sources are named beside each system).
   for, against (``../shared/VOCABULARIES.md``).
 - ``INFORMATION_TYPE`` (``ArtifactAssessment.content.informationType``, R5 code system
   ``http://hl7.org/fhir/artifactassessment-information-type``): comment, classifier, rating,
-  container, response, change-request.
+  container, response, change-request (read in the R5 code system page
+  ``https://www.hl7.org/fhir/R5/codesystem-artifactassessment-information-type.xml.html``:
+  it has no code for a claim, so a statement is a ``comment``).
 - ``RELATED_ARTIFACT_TYPE`` (``RelatedArtifact.type``, ``http://hl7.org/fhir/related-artifact-type``):
   only the codes present since R4 and kept in R5 (documentation, justification, citation,
   predecessor, successor, derived-from, depends-on, composed-of).

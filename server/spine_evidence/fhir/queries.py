@@ -86,6 +86,32 @@ SELECT DISTINCT ?rec ?statement ?label ?gap ?result WHERE {
                         ?line . ?line se:citesResult ?result }
 } ORDER BY ?rec ?statement ?result"""
 
+STATEMENTS = """
+SELECT DISTINCT ?statement ?label ?class ?classLabel WHERE {
+  ?statement a ?class ; rdfs:label ?label . ?class rdfs:subClassOf* se:Statement .
+  FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
+  FILTER NOT EXISTS { ?statement a se:EvidenceGap }  # a gap has its own assessment (GAPS)
+  FILTER NOT EXISTS { ?statement a ?narrower . ?narrower rdfs:subClassOf+ ?class . FILTER(?narrower != ?class) }
+  OPTIONAL { ?class rdfs:label ?classLabel FILTER(LANGMATCHES(LANG(?classLabel), "en")) }
+} ORDER BY ?statement ?class"""
+
+EVIDENCE_LINES = """
+SELECT DISTINCT ?statement ?line ?direction ?lineLabel ?study ?result WHERE {
+  ?statement ?property ?line .
+  VALUES (?property ?direction) { (se:hasSupportingEvidenceLine "supporting") (se:hasDisputingEvidenceLine "disputing")
+                                  (se:hasInconclusiveEvidenceLine "inconclusive") }
+  OPTIONAL { ?line rdfs:label ?lineLabel FILTER(LANGMATCHES(LANG(?lineLabel), "en") || LANG(?lineLabel) = "") }
+  OPTIONAL { ?line se:fromStudy ?study } OPTIONAL { ?line se:citesResult ?result }
+} ORDER BY ?statement ?line ?result"""
+
+STATEMENT_LINKS = """
+SELECT DISTINCT ?statement ?property ?phrase ?target ?label WHERE {
+  ?statement ?p ?target .
+  VALUES (?p ?property ?phrase) { (se:refutedBy "se:refutedBy" "Refuted by")
+                                  (se:qualifiedBy "se:qualifiedBy" "Qualified by") }
+  ?target rdfs:label ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
+} ORDER BY ?statement ?property ?target"""
+
 GAPS = """
 SELECT DISTINCT ?gap ?label WHERE { ?gap a se:EvidenceGap ; rdfs:label ?label . } ORDER BY ?gap"""
 

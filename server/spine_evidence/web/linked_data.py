@@ -34,7 +34,7 @@ blueprint = Blueprint("linked_data", __name__)
 
 HTML = "text/html"
 # Every media type a resource is offered in: the RDF formats, then HTML for browsers, then the FHIR resource made
-# from it (results, studies, recommendations, evidence-gap claims, outcomes, arms: :mod:`.fhir_rest`).
+# from it (results, studies, recommendations, claims and other statements, outcomes, arms: :mod:`.fhir_rest`).
 MEDIA_TYPE_RESOURCE: dict[str, ox.RdfFormat | str] = {**MEDIA_TYPE_RDF, HTML: HTML, "application/xhtml+xml": HTML,
                                                       FHIR_JSON: FHIR_JSON}
 # Path suffix → media type: ``/claim/x.ttl`` is the Turtle of ``claim:x``.
