@@ -1,7 +1,7 @@
 """The results table: one row per result with its numbers, as CSV described on the W3C "CSV on the Web" model.
 
 :func:`results_table` reads every ``se:Result`` from the store by SPARQL
-(:func:`spine_evidence.sparql.evaluate`) and gives back a :class:`ResultsTable`:
+(:func:`spine_evidence.sparql.select`) and gives back a :class:`ResultsTable`:
 its columns and one row per result, numbers as ``int`` (``xsd:integer``) or
 ``Decimal`` (``xsd:decimal``) exactly as the graph states them (``77`` stays
 ``77``, never ``77.0``). :func:`write_csv` writes it with the ``csv`` module;
@@ -29,7 +29,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from .errors import SpineEvidenceError
-from .sparql import evaluate
+from .sparql import select
 from .store import open_store
 
 SE = "https://w3id.org/spine-evidence/ontology#"
@@ -146,10 +146,7 @@ def table_columns(store: ox.Store) -> tuple[Column, ...]:
 
 def solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
     """The solutions of a SELECT query."""
-    found = evaluate(store, query)
-    if not isinstance(found, ox.QuerySolutions):
-        raise TypeError("expected a SELECT query")
-    return found
+    return select(store, query)
 
 
 def cell(column: Column, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, result: str) -> Cell:

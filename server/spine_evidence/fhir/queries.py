@@ -1,4 +1,4 @@
-"""What the FHIR view reads from the graph: SPARQL through ``spine_evidence.sparql.evaluate``.
+"""What the FHIR view reads from the graph: SPARQL through ``spine_evidence.sparql.select``.
 
 Each function runs one SELECT on the store's default graph (the merge of the
 named graphs) and gives back plain rows: IRIs and strings as ``str``,
@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
-from ..sparql import evaluate
+from .. import sparql
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 Value = str | int | Decimal
@@ -146,9 +146,7 @@ def term_value(term: object) -> Value:
 
 def select(store: ox.Store, query: str) -> list[Row]:
     """The rows of a SELECT: each variable bound in the solution, as :func:`term_value`."""
-    solutions = evaluate(store, query)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise TypeError("expected a SELECT query")
+    solutions = sparql.select(store, query)
     names = [v.value for v in solutions.variables]
     found: list[Row] = []
     for solution in solutions:

@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, XSD
 from rdflib.term import Node
 
-from ..sparql import evaluate
+from ..sparql import select
 from .model import KINDS, PART_LINKS, PROVENANCE_PREDICATES, NanopubError
 
 Triple = tuple[URIRef, URIRef, Node]
@@ -100,10 +100,7 @@ def iri(value: object) -> URIRef:
 
 def rows(store: ox.Store, text: str) -> list[ox.QuerySolution]:
     """The solutions of a SELECT query."""
-    result = evaluate(store, text)
-    if not isinstance(result, ox.QuerySolutions):
-        raise NanopubError("internal error: a nanopublication query is not a SELECT query")
-    return list(result)
+    return list(select(store, text))
 
 
 def triples_of(store: ox.Store, node: URIRef) -> list[Triple]:

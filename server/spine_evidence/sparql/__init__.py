@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from ..errors import SpineEvidenceError
 from ..iris import PREFIXES
 
-__all__ = ["PREDECLARED_PREFIXES", "QueryEvaluationError", "QuerySyntaxError", "Results", "SparqlError",
+__all__ = ["PREDECLARED_PREFIXES", "QueryEvaluationError", "QuerySyntaxError", "Results", "SparqlError", "select",
            "evaluate", "syntax_message", "update_operation"]
 
 PREDECLARED_PREFIXES: dict[str, str] = PREFIXES  # prefix → namespace IRI; never changed at run time
@@ -102,6 +102,17 @@ def evaluate(store: ox.Store, text: str, *, default_graphs: Sequence[str] | None
                 raise QueryEvaluationError(f"the query could not be evaluated: {error}") from None
             functions[ox.NamedNode(unknown.group(1))] = no_value
     raise QueryEvaluationError(f"the query calls more than {MAX_UNKNOWN_FUNCTIONS} unknown functions")
+
+
+def select(store: ox.Store, text: str) -> ox.QuerySolutions:
+    """The solutions of the SELECT query ``text`` (see :func:`evaluate`); ``TypeError`` for another query form.
+
+    For the package's own queries, whose form is known: a ``TypeError`` is a programming error.
+    """
+    solutions = evaluate(store, text)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {text[:80]}")
+    return solutions
 
 
 def predeclared_in(text: str) -> dict[str, str]:

@@ -29,7 +29,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .loading import load_merged, load_source, repair_blank_nodes, select
+from ..sparql import select
+from .loading import load_merged, load_source, repair_blank_nodes
 
 BUILD_RECORD = "build.json"
 STORE_DIR = "store"

@@ -27,6 +27,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from ..sparql import select
+
 # File extension → RDF syntax (docs/DEVELOPING.md: a table, never an if-chain).
 FORMAT_BY_EXTENSION: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -167,14 +169,6 @@ def run_in_threads(action: Callable[..., object], calls: Sequence[tuple[object, 
     if errors:
         raise errors[0]
 
-
-
-def select(store: ox.Store, query: str) -> ox.QuerySolutions:
-    """The solutions of a SELECT ``query`` on ``store``; ``TypeError`` for another query form."""
-    solutions = store.query(query)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise TypeError(f"not a SELECT query: {query}")
-    return solutions
 
 
 def repair_blank_nodes(store: ox.Store, graphs: Sequence[str]) -> None:

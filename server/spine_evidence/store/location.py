@@ -34,7 +34,8 @@ from .. import __version__, paths
 from .. import store as store_module
 from ..errors import SpineEvidenceError
 from ..source_files import SourceError, source_files, store_sources
-from .loading import QUAD_FORMATS, load_source, rdf_format, select
+from ..sparql import select
+from .loading import QUAD_FORMATS, load_source, rdf_format
 
 Announce = Callable[[str], None]
 STATE_DIR_VARIABLE = "SPINE_EVIDENCE_STATE_DIR"
