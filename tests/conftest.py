@@ -17,6 +17,8 @@
 - ``require_java()`` / ``@pytest.mark.java``: skip when no Java runtime is found (HermiT needs one).
 - ``yasgui_build``: YASGUI's build folder in the Node package cache outside the clone
   (``spine_evidence.node_packages``), installed with npm when missing; skips without npm.
+- ``browser`` / ``visit``: headless Chromium and a guarded page, from ``browser_support``
+  (loaded below as a plugin; a module imports ``check_page`` from it).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from spine_evidence.store import STORE_DIR
 from spine_evidence.store import load as load_store
 from spine_evidence.store.location import STATE_DIR_VARIABLE
 from spine_evidence.web import AppConfig, create_app
+
+pytest_plugins = ["browser_support"]  # the browser fixtures (tests/browser_support.py)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

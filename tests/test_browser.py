@@ -1,11 +1,10 @@
 """The query page and the Linked Data pages in a real headless Chromium, driven by Playwright.
 
-Debian's Chromium (``apt-get install chromium``) is driven by the ``playwright``
-package from PyPI with ``executable_path``; no browser is downloaded. Every
-request the pages make is recorded, and any request to a host other than
-127.0.0.1 is aborted before it leaves and fails the test. Each test saves a
-full-page screenshot in its ``tmp_path`` for a person to look at. The module
-skips when Chromium or Playwright is absent; the YASGUI tests use
+The browser, the guarded ``visit`` and ``check_page`` (the Nu HTML Checker,
+axe-core, screenshots in the test artefacts folder) come from
+``browser_support``. Every request the pages make is recorded, and any request
+to a host other than 127.0.0.1 is aborted before it leaves and fails the test.
+The module skips when Chromium or Playwright is absent; the YASGUI tests use
 ``conftest.yasgui_build`` (installed into the Node package cache outside the
 clone when missing; skipped without npm).
 """
@@ -13,85 +12,29 @@ clone when missing; skipped without npm).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
 import pytest
 import requests
+from browser_support import PHONE, check_page, horizontal_overflow
 from rdflib import RDF, Graph, URIRef
 
 from spine_evidence.namespaces import BASE
 from spine_evidence.web.example_queries import example_queries
 from spine_evidence.web.query_page import YASGUI_ENV
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-WAIT_MS = 15_000
 PAGE_SIZE = 50  # rows YASGUI's table shows on its first page
 TWINS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
          "application/rdf+xml": "xml"}
 RESOURCES = ("recommendation/1b", "result/ref-07-intravascular-fluoroscopy")
+# Every kind of resource the graph names under the base (the first path segment of its IRIs).
+RESOURCE_KINDS = ("claim", "study", "publication", "evidence-line", "result", "value", "recommendation", "quote",
+                  "outcome", "modality", "procedure", "technique", "site", "time-point", "view", "document", "agent")
+# The site's own pages (the query page is checked with YASGUI in test_query_page_loads_from_this_server_only).
+SITE_PAGES = ("/recommendations", "/evidence", "/reader", "/ontology")
+FOCUS_STEPS = 12  # Tab presses in the keyboard test
 JSON = {"Accept": "application/sparql-results+json"}
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"{CHROMIUM} is absent (apt-get install chromium)")
-
-
-@dataclass
-class Visit:
-    """A browser context on the endpoint: its page, every request URL, requests aimed elsewhere, errors."""
-
-    page: object
-    requests: list[str] = field(default_factory=list)
-    outside: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def check_clean(self) -> None:
-        """Every request went to 127.0.0.1 and the page logged no error."""
-        assert self.requests, "the browser made no request at all"
-        assert not self.outside, f"requests to other hosts: {self.outside}"
-        assert all(urlsplit(url).hostname == "127.0.0.1" for url in self.requests if not url.startswith("data:"))
-        assert not self.errors, f"console errors: {self.errors}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless Debian Chromium, for the whole module."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def visit(browser, tmp_path) -> Iterator[Visit]:
-    """A fresh browser context that records every request and keeps the browser on 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    record = Visit(page)
-
-    def guard(route) -> None:
-        url = route.request.url
-        record.requests.append(url)
-        if urlsplit(url).hostname != "127.0.0.1" and not url.startswith("data:"):
-            record.outside.append(url)
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", guard)
-    context.on("console", lambda message: message.type == "error" and record.errors.append(message.text))
-    context.on("weberror", lambda error: record.errors.append(str(error.error)))
-    page.set_default_timeout(WAIT_MS)
-    yield record
-    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
-    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +77,7 @@ def test_query_page_loads_from_this_server_only(endpoint, visit, yasgui):
     page.keyboard.press("Control+Space")
     page.wait_for_timeout(500)
     assert any(url.endswith("/yasgui/yasgui.min.js") for url in visit.requests)
-    visit.check_clean()
+    check_page(visit, "query-page")
 
 
 def test_default_query_shows_a_results_table(endpoint, visit, yasgui):
@@ -189,6 +132,7 @@ def test_plain_form_submits_a_query_and_shows_results(plain_endpoint, visit):
     page = visit.page
     assert page.goto(plain_endpoint.base + "/").status == 200
     assert page.locator(".yasqe").count() == 0 and page.locator("textarea[name=query]").count() == 1
+    check_page(visit, "query-page-plain-form")
     query = page.input_value("textarea[name=query]")
     expected = sparql_rows(plain_endpoint.url, query)
     page.click("form.plain-form button[type=submit]")
@@ -246,4 +190,78 @@ def test_linked_data_page_shows_label_links_quote_and_twins(endpoint, visit, pat
         assert page.locator(f'th a[title="{predicate}"]').count() >= 1, predicate
     for value in {o for o in described.objects(URIRef(iri)) if isinstance(o, URIRef)}:
         assert page.locator(f'a[title="{value}"]').count() >= 1, value
+    check_page(visit, f"resource-{path}")
+
+
+def first_of_kind(endpoint_url: str, kind: str) -> str | None:
+    """The first IRI (in string order) under ``BASE + kind + "/"`` that is a subject in the graph."""
+    query = f"""SELECT (MIN(STR(?s)) AS ?iri) {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{BASE}{kind}/")) }}"""
+    response = requests.post(endpoint_url, data={"query": query}, headers=JSON, timeout=30)
+    assert response.status_code == 200, response.text
+    row = response.json()["results"]["bindings"][0]
+    return row["iri"]["value"] if "iri" in row else None
+
+
+@pytest.mark.parametrize("kind", RESOURCE_KINDS)
+def test_every_kind_of_resource_page_passes_the_page_checks(endpoint, visit, kind):
+    iri = first_of_kind(endpoint.url, kind)
+    if iri is None:
+        pytest.skip(f"the graph names no {kind}")
+    response = visit.page.goto(endpoint.base + "/" + iri[len(BASE):])
+    assert response.status == 200 and response.headers["content-type"].startswith("text/html"), iri
+    assert visit.page.locator("h1").count() == 1
+    check_page(visit, f"kind-{kind}")
+
+
+@pytest.mark.parametrize("path", SITE_PAGES)
+def test_site_page_passes_the_page_checks(endpoint, visit, path):
+    response = visit.page.goto(endpoint.base + path)
+    assert response.status == 200, path
+    check_page(visit, f"page-{path.strip('/')}")
+
+
+@pytest.mark.parametrize("path", ("/recommendation/1b", "/no/such/page", "/sparql?query=SELEC"))
+def test_resource_and_error_pages_fit_a_phone(endpoint, visit, path):
+    """At 390 px wide neither an HTML page nor an error answer scrolls sideways."""
+    page = visit.page
+    page.set_viewport_size(PHONE)
+    response = page.goto(endpoint.base + path)
+    assert response.status in (200, 400, 404), path
+    assert not horizontal_overflow(page), horizontal_overflow(page)
+
+
+def focus_state(page: Any) -> dict[str, Any]:
+    """The focused element: tag, id, text, whether it is in <main>, its outline and its box."""
+    state: dict[str, Any] = page.evaluate("""() => {
+      const e = document.activeElement, style = getComputedStyle(e), box = e.getBoundingClientRect();
+      return {tag: e.tagName.toLowerCase(), id: e.id, text: (e.textContent || "").trim().slice(0, 40),
+              inMain: !!e.closest("main"), outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
+              top: box.top, bottom: box.bottom, left: box.left, right: box.right,
+              viewportHeight: innerHeight, viewportWidth: innerWidth};
+    }""")
+    return state
+
+
+def test_keyboard_reaches_main_content_with_visible_focus(endpoint, visit):
+    """Tab first reaches the skip link, which leads into <main>; every focused control shows an outline."""
+    page = visit.page
+    page.goto(endpoint.base + "/recommendation/1b")
+    page.keyboard.press("Tab")
+    skip = focus_state(page)
+    assert skip["tag"] == "a" and skip["text"] == "Skip to main content", skip
+    assert skip["outline"] != "none" and skip["width"] >= 2 and skip["top"] >= 0, skip
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert focus_state(page)["inMain"], "Tab after the skip link must land inside <main>"
+    page.goto(endpoint.base + "/recommendation/1b")
+    seen = []
+    for _ in range(FOCUS_STEPS):  # through the skip link, the header's links and into the content
+        page.keyboard.press("Tab")
+        state = focus_state(page)
+        seen.append(state["text"])
+        assert state["tag"] != "body", f"focus was lost after {seen}"
+        assert state["outline"] != "none" and state["width"] >= 2, f"no visible focus on {state}"
+        assert 0 <= state["top"] and state["bottom"] <= state["viewportHeight"], f"focused off screen: {state}"
+    assert focus_state(page)["inMain"], f"{FOCUS_STEPS} Tab presses did not reach <main>: {seen}"
     visit.check_clean()

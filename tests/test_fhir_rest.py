@@ -206,3 +206,16 @@ def test_serving_fhir_does_not_import_rdflib(store_dir) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("path", ["/fhir/metadata", "/fhir/Evidence?_count=2",
+                                  "/fhir/Evidence/result-ref-07-intravascular-fluoroscopy"])
+def test_fhir_answers_carry_a_weak_etag_and_answer_304_when_fresh(client, path: str) -> None:
+    first = client.get(path, headers={"Accept": FHIR_JSON})
+    assert first.status_code == 200, first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"') and "Host" in first.headers["Vary"] and "Accept" in first.headers["Vary"]
+    again = client.get(path, headers={"Accept": FHIR_JSON, "If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    other = client.get(path, headers={"Accept": FHIR_JSON, "If-None-Match": 'W/"another-version"'})
+    assert other.status_code == 200 and json.loads(other.get_data()) == json.loads(first.get_data())

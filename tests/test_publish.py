@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 import requests
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
@@ -32,32 +29,9 @@ from spine_evidence.store import load as load_store
 from spine_evidence.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.servers import Virtuoso  # noqa: E402
 from tests.conftest import console_script, dataset_sources  # noqa: E402
 
-OXIGRAPH_MISSING = "the oxigraph command is not installed (pip install oxigraph)"
-START_SECONDS = 60
-
-
-def start_oxigraph(folder: Path) -> Iterator[str]:
-    """Oxigraph server on a free port with a fresh store in ``folder``; yields its base URL."""
-    if not shutil.which("oxigraph"):
-        pytest.skip(OXIGRAPH_MISSING)
-    port = processes.free_port()
-    folder.mkdir(parents=True, exist_ok=True)
-    process = processes.spawn_in_session(["oxigraph", "serve", "--location", str(folder / "db"), "--bind",
-                                          f"127.0.0.1:{port}"], folder / "server.log")
-    try:
-        processes.wait_until_answers(process, f"http://127.0.0.1:{port}/query", START_SECONDS, folder / "server.log")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        processes.stop_group(process)
-
-
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory) -> Iterator[str]:
-    """The Oxigraph server publish writes into."""
-    yield from start_oxigraph(tmp_path_factory.mktemp("oxigraph-target"))
+pytest_plugins = ["triple_stores"]  # the oxigraph, oxigraph_starter and virtuoso fixtures
 
 
 def run_publish(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -129,9 +103,10 @@ def test_publishing_again_sends_nothing(oxigraph, store_dir):
     assert done.returncode == 0 and "nothing changed" in done.stdout, done.stderr
 
 
-def test_a_read_back_that_differs_is_a_mismatch_naming_the_triple(oxigraph, store_dir, tmp_path_factory):
+def test_a_read_back_that_differs_is_a_mismatch_naming_the_triple(oxigraph, oxigraph_starter, store_dir,
+                                                                  tmp_path_factory):
     """The read-back endpoint is another store holding the graph with one literal changed (a lagging replica)."""
-    for other in start_oxigraph(tmp_path_factory.mktemp("oxigraph-other")):
+    for other in oxigraph_starter(tmp_path_factory.mktemp("oxigraph-other")):
         altered = ours(store_dir, str(GRAPH_FACTFINDER))
         subject, exact = next(iter(altered.subject_objects(OA.exact)))
         altered.set((subject, OA.exact, Literal(f"{exact} PLANTED")))
@@ -184,20 +159,6 @@ def test_an_unreachable_store_is_one_line_exit_2(store_dir):
     assert done.stderr.strip().splitlines()[-1].startswith("error: POST http://127.0.0.1:")
 
 
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory) -> Iterator[Virtuoso]:
-    """Virtuoso 7 as bench starts it (dba/dba, loopback ports), on a fresh database."""
-    missing = Virtuoso.available()
-    if missing:
-        pytest.skip(missing)
-    server = Virtuoso(tmp_path_factory.mktemp("virtuoso-target"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def test_virtuoso_publish_with_digest_auth_read_back_and_again(virtuoso, store_dir, monkeypatch):
     gsp = f"http://127.0.0.1:{virtuoso.port}/sparql-graph-crud-auth"
     credentials = {"SPINE_EVIDENCE_PUBLISH_USER": "dba", "SPINE_EVIDENCE_PUBLISH_PASSWORD": "dba"}
@@ -216,3 +177,43 @@ def test_virtuoso_publish_with_digest_auth_read_back_and_again(virtuoso, store_d
         assert isomorphic(ours(store_dir, graph), theirs(gsp, graph, "graph-uri", auth)), graph
     again = run_publish("--to", gsp, "--store", str(store_dir), "--no-validate", env=credentials)
     assert again.returncode == 0 and "nothing changed" in again.stdout, again.stderr
+
+
+CONTENT_A = b"""<urn:s> <urn:p> "b" .
+<urn:s> <urn:p> "a\\u00e9" .
+<urn:s> <urn:q> _:x .
+_:x <urn:p> _:y .
+_:y <urn:p> "leaf" .
+<urn:s> <urn:p> "b" .
+"""
+# The same graph: other blank-node labels, other order, other escaping of the same literal, no duplicate.
+CONTENT_B = """_:n2 <urn:p> "leaf" .
+<urn:s> <urn:p> "a\u00e9" .
+_:n1 <urn:p> _:n2 .
+<urn:s> <urn:q> _:n1 .
+<urn:s> <urn:p> "b" .
+""".encode("utf-8")
+
+
+def test_graph_content_is_compared_in_two_parts_and_names_what_differs():
+    """Publish's comparison (sorted on disk without blank nodes, canonical with them) against rdflib's own."""
+    from spine_evidence.publish.content import difference, parse_ntriples, same_graph
+
+    a, b = parse_ntriples(CONTENT_A, "urn:g"), parse_ntriples(CONTENT_B, "urn:g")
+    assert a.triples == b.triples == 5 and a.blank and b.blank
+    assert same_graph(a, b) and a.checksum == b.checksum
+    plain = Graph().parse(data=CONTENT_A.decode("utf-8"), format="nt")
+    assert isomorphic(plain, Graph().parse(data=CONTENT_B.decode("utf-8"), format="nt"))  # rdflib agrees
+    changed_plain = parse_ntriples(CONTENT_B.replace(b'"b"', b'"c"'), "urn:g")
+    changed_blank = parse_ntriples(CONTENT_B.replace(b'"leaf"', b'"other"'), "urn:g")
+    # a changed leaf also changes its blank node's canonical label, so the triple pointing to it differs too
+    for other, differing, gone, came in ((changed_plain, 1, '<urn:s> <urn:p> "b" .', '<urn:s> <urn:p> "c" .'),
+                                         (changed_blank, 2, '"leaf" .', '"other" .')):
+        assert not same_graph(a, other) and a.checksum != other.checksum
+        counts, lines = difference(a, other)
+        assert counts == f"{differing} triple(s) only in ours (-), {differing} only in theirs (+)", counts
+        assert any(line.startswith("- ") and line.endswith(gone) for line in lines), lines
+        assert any(line.startswith("+ ") and line.endswith(came) for line in lines), lines
+    files = [a.plain, b.plain]
+    del a, b
+    assert not any(path.exists() for path in files)  # the sorted files go with their content

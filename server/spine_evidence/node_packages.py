@@ -1,14 +1,18 @@
 """The Node packages the project uses, installed in a cache folder outside the checkout.
 
-Two npm packages: YASGUI (``@zazuko/yasgui``), the query page's editor, which
-the server serves from this folder, and Comunica (``@comunica/query-sparql``),
-the federation client of ``tests/test_clients.py`` (declared with its lock file
-in ``tests/js``). Both live under :func:`node_dir`: ``$SPINE_EVIDENCE_NODE_DIR``,
+YASGUI (``@zazuko/yasgui``), the query page's editor, which the server serves
+from this folder; Comunica (``@comunica/query-sparql``), the federation client
+of ``tests/test_clients.py`` (declared with its lock file in ``tests/js``); and
+the two page checkers of the browser tests: the Nu HTML Checker (``vnu-jar``,
+run with the system's Java; its install script, which would download a Java
+runtime, is not run) and axe-core (``@axe-core/playwright``, whose dependency
+``axe-core`` holds the ``axe.min.js`` the tests inject). All live under
+:func:`node_dir`: ``$SPINE_EVIDENCE_NODE_DIR``,
 else ``$XDG_CACHE_HOME/spine-evidence/npm`` (``~/.cache/spine-evidence/npm``),
 never inside the checkout, so a test run leaves the clone as it was. Installing
 needs ``npm`` and the npm registry, once::
 
-    python -m spine_evidence.node_packages yasgui comunica
+    python -m spine_evidence.node_packages yasgui comunica vnu axe
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from .paths import PACKAGE_DIR
 NODE_DIR_VARIABLE = "SPINE_EVIDENCE_NODE_DIR"
 YASGUI_PACKAGE = "@zazuko/yasgui@4.6.2"
 YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+VNU_PACKAGE = "vnu-jar@26.9.27"
+AXE_PACKAGE = "@axe-core/playwright@4.14.1"
 COMUNICA_SOURCE = PACKAGE_DIR.parents[1] / "tests" / "js"  # in a checkout only
 COMUNICA_FILES = ("package.json", "package-lock.json", "federate.mjs")
 NPM_INSTALL = "apt-get install nodejs npm"
@@ -108,15 +114,55 @@ def install_comunica() -> Path:
     return comunica_dir()
 
 
-INSTALLERS = {"yasgui": install_yasgui, "comunica": install_comunica}
+def vnu_jar() -> Path:
+    """Where the Nu HTML Checker's ``vnu.jar`` is when installed (run it with ``java -jar`` or as a servlet)."""
+    return node_dir() / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def axe_script() -> Path:
+    """Where axe-core's ``axe.min.js`` (the dependency of ``@axe-core/playwright``) is when installed."""
+    return node_dir() / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def install_file(name: str, package: str, wanted: Path) -> Path:
+    """Install ``package`` into ``node_dir()/name`` unless ``wanted`` is there; ``wanted``.
+
+    Install scripts and peer dependencies are skipped: vnu-jar's script downloads a Java
+    runtime (the system's Java runs it), and ``@axe-core/playwright``'s peer is Node
+    Playwright (the tests drive Chromium from Python and need only ``axe-core``).
+    """
+    if not wanted.is_file():
+        target = node_dir() / name
+        target.mkdir(parents=True, exist_ok=True)
+        npm("install", "--no-save", "--ignore-scripts", "--legacy-peer-deps", "--prefix", str(target), package,
+            cwd=target)
+    if not wanted.is_file():
+        raise NodePackageError(f"npm installed {package} but {wanted} is absent")
+    return wanted
+
+
+def install_vnu() -> Path:
+    """Install the Nu HTML Checker (``vnu-jar``) unless it is there; its ``vnu.jar``."""
+    return install_file("vnu", VNU_PACKAGE, vnu_jar())
+
+
+def install_axe() -> Path:
+    """Install ``@axe-core/playwright`` (with ``axe-core``) unless it is there; ``axe.min.js``."""
+    return install_file("axe", AXE_PACKAGE, axe_script())
+
+
+INSTALLERS = {"yasgui": install_yasgui, "comunica": install_comunica, "vnu": install_vnu, "axe": install_axe}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m spine_evidence.node_packages [yasgui] [comunica]``: install them (all when none named)."""
+    """``python -m spine_evidence.node_packages [yasgui] [comunica] [vnu] [axe]``: install them (all when none named).
+
+    Example: ``python -m spine_evidence.node_packages vnu axe``.
+    """
     names = (sys.argv[1:] if argv is None else argv) or list(INSTALLERS)
     unknown = [n for n in names if n not in INSTALLERS]
     if unknown:
-        print(f"error: unknown package {unknown[0]!r}; expected {' or '.join(INSTALLERS)}", file=sys.stderr)
+        print(f"error: unknown package {unknown[0]!r}; expected {', '.join(INSTALLERS)}", file=sys.stderr)
         return 2
     try:
         for name in names:

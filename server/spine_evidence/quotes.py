@@ -45,6 +45,25 @@ def find_quote(source_text: str, exact: str) -> int | None:
     return origin[offset] if offset >= 0 else None
 
 
+def find_span(source_text: str, exact: str) -> tuple[int, int] | None:
+    """Start and end of ``exact`` in ``normalise(source_text)`` (see ``find_quote``), or ``None`` when absent.
+
+    The end is past the quote's last character in the normalised text: a quote
+    that joins a word hyphenated at a line end spans the hyphen too.
+    """
+    start = find_quote(source_text, exact)
+    if start is None:
+        return None
+    text, wanted, end, matched = _prepared(source_text)[0], normalise(exact), start, 0
+    while end < len(text) and matched < len(wanted):
+        if text[end] == wanted[matched]:
+            matched += 1
+        elif text[end] != "-":
+            break
+        end += 1
+    return start, end
+
+
 def quote_is_found(source_text: str, exact: str) -> bool:
     """True when ``exact`` occurs in the source text (see ``find_quote``)."""
     return find_quote(source_text, exact) is not None

@@ -40,6 +40,10 @@ MIB_SHIFT = 20  # --max-memory is in MiB, AppConfig.max_memory in bytes
               help="Result cache size per worker in bytes (0 disables it).")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
               help="A dataset folder (as build --out writes it) or its store/ [default: the state folder's].")
+@click.option("--backend", metavar="SPARQL_URL", default=None,
+              help="Serve a remote store's SPARQL endpoint (published into with publish) instead of --store.")
+@click.option("--backend-gsp", metavar="URL", default=None,
+              help="The remote store's Graph Store endpoint, which GET /graph-store forwards to (with --backend).")
 @click.option("--data", multiple=True, metavar="[IRI=]FILE",
               help="Extra RDF file served as a named graph (IRI: the file's file: IRI unless given). Repeatable.")
 @click.option("--timeout", type=click.FloatRange(min=0.001), default=DEFAULT_TIMEOUT, show_default=True,
@@ -59,7 +63,8 @@ MIB_SHIFT = 20  # --max-memory is in MiB, AppConfig.max_memory in bytes
 @click.option("--per-client", type=click.IntRange(min=1), default=DEFAULT_PER_CLIENT, show_default=True,
               help="Queries of one client address per worker at once (429 + Retry-After beyond).")
 def serve(host: str, port: int, wsgi_server: str, workers: int | None, threads: int, cache_bytes: int,
-          store_dir: Path | None, data: tuple[str, ...], timeout: float, max_rows: int, max_body: int,
+          store_dir: Path | None, backend: str | None, backend_gsp: str | None, data: tuple[str, ...],
+          timeout: float, max_rows: int, max_body: int,
           service_allow: tuple[str, ...], max_answer_bytes: int, max_memory: int, queue_size: int,
           per_client: int) -> None:
     """Serve the read-only SPARQL 1.1 endpoint (/sparql) under granian or gunicorn.
@@ -68,12 +73,16 @@ def serve(host: str, port: int, wsgi_server: str, workers: int | None, threads: 
     query reads ($SPINE_EVIDENCE_STATE_DIR, else dist/ of a writable
     checkout, else ~/.cache/spine-evidence/VERSION), or --store; it is built
     once when missing or stale, and later starts open it read-only without
-    parsing or reasoning. Standard error names it.
+    parsing or reasoning. Standard error names it. With --backend, the
+    endpoint serves a remote triple store instead (the graphs and version
+    that publish recorded in it), credentials from the environment as for
+    publish; its safety and limits run before anything reaches the store.
 
     \b
     Example:
       spine-evidence serve --port 8000 --timeout 10
       spine-evidence serve --server gunicorn --workers 5
+      spine-evidence serve --backend http://127.0.0.1:8890/sparql --timeout 10
       curl 'http://127.0.0.1:8000/sparql?query=ASK%7B%7D'
     """
     from ..web.config import AppConfig
@@ -81,5 +90,6 @@ def serve(host: str, port: int, wsgi_server: str, workers: int | None, threads: 
 
     config = AppConfig(timeout=timeout, max_rows=max_rows, max_body=max_body, service_allow=service_allow,
                        query_threads=threads, cache_bytes=cache_bytes, max_answer_bytes=max_answer_bytes,
-                       max_memory=max_memory << MIB_SHIFT, queue=queue_size, per_client=per_client)
+                       max_memory=max_memory << MIB_SHIFT, queue=queue_size, per_client=per_client,
+                       backend=backend, backend_gsp=backend_gsp)
     serve_endpoint(host, port, workers, store_dir, data, config, announce=say, server=wsgi_server)

@@ -23,20 +23,19 @@ exposure.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
 
+from ..intervals import is_proportion, wilson
 from ..iris import SE as SE_NAMESPACE
 from . import codes, queries
 from .ids import identifier, reference, resource_id
 from .queries import Row
 
 SE = str(SE_NAMESPACE)  # "https://w3id.org/spine-evidence/ontology#"
-Z_95 = 1.959963984540054  # the 0.975 quantile of the standard normal distribution
 INCONSISTENCY = "Flagged se:hasInconsistency in the graph (the text's own inconsistency, or its disagreement with " \
     "the matched abstract):"  # checks.py: a stated percentage quoted after this is the shapes' warning, not an error
 WILSON_NOTE = ("95% Wilson score interval, computed by spine_evidence from numberOfEvents and knownDataCount "
@@ -56,17 +55,6 @@ def number_of(row: Row, key: str) -> int | float:
     if isinstance(value, str):
         raise TypeError(f"{row.get('result')}: {key} {value!r} is not a number")
     return number(value)
-
-
-def wilson(events: int, total: int) -> tuple[Decimal, Decimal]:
-    """The 95% Wilson score interval of ``events``/``total`` in percent, rounded half up to 0.1."""
-    p, z2 = events / total, Z_95 * Z_95
-    centre = (p + z2 / (2 * total)) / (1 + z2 / total)
-    half = Z_95 / (1 + z2 / total) * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total))
-    step = Decimal("0.1")
-    low = Decimal(repr(max(0.0, centre - half) * 100)).quantize(step, ROUND_HALF_UP)
-    high = Decimal(repr(min(1.0, centre + half) * 100)).quantize(step, ROUND_HALF_UP)
-    return low, high
 
 
 def statistic(row: Row, note: str | None) -> dict[str, Any]:
@@ -90,7 +78,7 @@ def statistic(row: Row, note: str | None) -> dict[str, Any]:
             size["description"] = f"The study's sample as the text describes it: {row['sample']}"
         found["sampleSize"] = size
     events, total = row.get("numerator"), row.get("denominator")
-    if isinstance(events, int) and isinstance(total, int) and 0 <= events <= total and total > 0:
+    if isinstance(events, int) and isinstance(total, int) and is_proportion(events, total):
         low, high = wilson(events, total)  # no interval for impossible counts: the checks report those
         found["attributeEstimate"] = [{"description": WILSON_NOTE, "type": codes.concept(
             codes.ATTRIBUTE_ESTIMATE_TYPE, "C53324"), "level": 0.95,

@@ -162,7 +162,8 @@ def publish(gsp_url: str, query_url: str | None = None, graphs: Sequence[str] = 
 def read_back(remote: RemoteStore, graph: str) -> GraphContent:
     """The graph ``graph`` as the remote store holds it."""
     try:
-        return parse_ntriples(remote.construct_graph(graph), graph)
+        with remote.construct_graph(graph) as answer:
+            return parse_ntriples(answer, graph)
     except (ParserError, SyntaxError, ValueError) as error:  # pyoxigraph's and rdflib's parse errors
         raise RemoteStoreError(f"{remote.query_url} answered unreadable N-Triples for {graph}: "
                                f"{' '.join(str(error).split())[:200]}") from None

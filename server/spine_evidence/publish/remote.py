@@ -11,6 +11,7 @@ Credentials come from the environment, never from the command line:
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -165,6 +166,25 @@ class RemoteStore:
         self.requests_made["query"] += 1
         return self.request("POST", self.query_url, data={"query": sparql}, headers={"Accept": accept}).content
 
-    def construct_graph(self, graph: str) -> bytes:
-        """The named graph ``graph`` as the store answers it: ``CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <g> {…} }``."""
-        return self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", N_TRIPLES)
+    def construct_graph(self, graph: str) -> IO[bytes]:
+        """The named graph ``graph`` as the store answers it: ``CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <g> {…} }``.
+
+        The answer is streamed into a temporary file (a large graph is not
+        held in memory), returned rewound; the caller closes it.
+        """
+        self.requests_made["query"] += 1
+        sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        answer = tempfile.TemporaryFile()
+        try:
+            with self.request("POST", self.query_url, data={"query": sparql}, headers={"Accept": N_TRIPLES},
+                              stream=True) as response:
+                for chunk in response.iter_content(1 << 20):
+                    answer.write(chunk)
+        except requests.RequestException as error:
+            answer.close()
+            raise RemoteStoreError(f"POST {self.query_url}: {' '.join(str(error).split())}") from None
+        except BaseException:
+            answer.close()
+            raise
+        answer.seek(0)
+        return answer

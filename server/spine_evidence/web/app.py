@@ -55,11 +55,15 @@ def register_blueprints(app: Flask) -> None:
     # Self-description (with the bare GET /sparql), Graph Store (read), health, query page, Linked Data (its
     # catch-all GET /<path> is the least specific rule, so every other route wins).
     from .description import blueprint as description
+    from .evidence_page import blueprint as evidence_page
     from .fhir_rest import blueprint as fhir_rest
     from .graph_store import blueprint as graph_store
     from .health import blueprint as health
     from .linked_data import blueprint as linked_data
     from .query_page import blueprint as query_page
+    from .recommendation_page import blueprint as recommendation_page
+    from .source_reader import blueprint as source_reader
 
-    for blueprint in (description, graph_store, health, query_page, fhir_rest, linked_data):
+    for blueprint in (description, graph_store, health, query_page, evidence_page, fhir_rest, recommendation_page,
+                      source_reader, linked_data):
         app.register_blueprint(blueprint)

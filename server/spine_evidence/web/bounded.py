@@ -16,7 +16,10 @@ bound that does not depend on the data:
 - or the text matches :data:`DESCRIBE_IRIS` in full: a prologue, then
   ``DESCRIBE`` and IRIs or prefixed names only (no variable, no ``WHERE``,
   no ``FROM``);
-- the request names no protocol dataset.
+- the request names no protocol dataset;
+- the endpoint serves its embedded store: over a remote store (``serve
+  --backend``) every query goes to a query thread, whose backend calls carry
+  the deadline (``query_operation``), never network I/O on the request thread.
 
 A single pattern is one index range scan in which every entry is a
 solution. A DESCRIBE of IRIs is, in pyoxigraph 0.5, a lazy scan of each

@@ -36,11 +36,21 @@ VARY_ANSWER = ("Vary", "Accept, Host")  # a query answer depends on Accept, and 
 DOCUMENT_ENDPOINTS = frozenset({
     "description.void",
     "description.service_description",
+    "evidence_page.evidence",
+    "evidence_page.evidence_csv",
+    "evidence_page.evidence_json",
+    "fhir_rest.metadata",
+    "fhir_rest.read",
+    "fhir_rest.search_evidence",
     "graph_store.read_graph",
     "linked_data.dereference",
+    "recommendation_page.recommendation_list",
+    "recommendation_page.recommendation_json",
+    "recommendation_page.recommendation_csv",
 })
 # The views whose body holds URLs made from the Host header.
-HOST_DEPENDENT = frozenset({"description.void", "description.service_description", "query_page.query_page"})
+HOST_DEPENDENT = frozenset({"description.void", "description.service_description", "query_page.query_page",
+                            "fhir_rest.metadata", "fhir_rest.read", "fhir_rest.search_evidence"})
 
 
 def digest(what: object) -> str:

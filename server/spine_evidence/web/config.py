@@ -79,6 +79,9 @@ class AppConfig:
     (default: ``$SPINE_EVIDENCE_YASGUI_DIR``, else the Node package cache).
     ``readme``: the Markdown file whose example queries the query page lists
     (default: the README, see ``example_queries``).
+    ``backend``: the SPARQL endpoint of a remote store served instead of
+    ``store_path`` (see :mod:`spine_evidence.backend`); ``backend_gsp``: its
+    Graph Store endpoint, which ``GET /graph-store`` then forwards to.
     """
 
     store_path: Path | None = None
@@ -99,6 +102,8 @@ class AppConfig:
     graph_version: str | None = None
     yasgui_dir: Path | None = None
     readme: Path | None = None
+    backend: str | None = None
+    backend_gsp: str | None = None
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
@@ -117,6 +122,8 @@ class AppConfig:
             raise ConfigError("max_memory and queue must not be negative")
         if self.cache_bytes < 0 or self.cache_max_age < 0:
             raise ConfigError("cache_bytes and cache_max_age must not be negative")
+        if self.backend_gsp is not None and self.backend is None:
+            raise ConfigError("backend_gsp needs a backend (--backend-gsp goes with --backend)")
         for iri in self.service_allow:
             if not iri.startswith(("http://", "https://")):
                 raise ConfigError(f"SERVICE allow-list entries must be http(s) IRIs, not {iri!r}")

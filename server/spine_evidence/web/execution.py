@@ -43,9 +43,17 @@ def answer(store: ox.Store, request: QueryRequest, media_types: MediaTypes, max_
     """Evaluate ``request`` on ``store`` and write it in its negotiated media type.
 
     Raises the core's ``QuerySyntaxError`` / ``QueryEvaluationError``, or
-    ``HttpError`` (406) when nothing acceptable fits this kind of answer.
+    ``HttpError`` (406) when nothing acceptable fits this kind of answer. Over
+    a backend (``serve --backend``), its errors; an answer of it that breaks
+    off into garbage while it streams is its ``BackendError`` (502).
     """
-    return serialized(evaluate_request(store, request), request, media_types, max_rows, max_bytes)
+    try:
+        return serialized(evaluate_request(store, request), request, media_types, max_rows, max_bytes)
+    except SyntaxError as error:  # only a backend's answer is parsed while it is written
+        unreadable = getattr(store, "unreadable", None)
+        if unreadable is None:
+            raise
+        raise unreadable(str(error)) from None
 
 
 def serialized(result: Results, request: QueryRequest, media_types: MediaTypes, max_rows: int,

@@ -8,7 +8,9 @@ headers without a body. 400 when both or neither of ``default`` and
 ``graph`` are given (or the IRI is malformed), then 404 for a graph the
 store does not hold, then 406 when no offered format is acceptable. The store
 is read-only: PUT, POST and DELETE are refused with 403, PATCH (not part of
-the protocol) with 405.
+the protocol) with 405. Over a backend (``serve --backend``), a named graph
+is forwarded from its Graph Store (``--backend-gsp``) or read by CONSTRUCT
+(:mod:`spine_evidence.backend.graph_store`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .http_errors import HttpError, error_response
 from .negotiation import MEDIA_TYPE_RDF
 from .protocol import Params, url_params, values
 from .rdf_documents import negotiate, rdf_body
-from .state import current_store
+from .state import current_state, current_store
 
 blueprint = Blueprint("graph_store", __name__)
 
@@ -61,7 +63,15 @@ def read_graph() -> Response:
     graph = target_graph(url_params(request.environ))
     check_exists(current_store(), graph)
     media_type, fmt = negotiate(MEDIA_TYPE_RDF)
-    return rdf_body(graph_triples(current_store(), graph), media_type, fmt)
+    backend = current_state().backend
+    if backend is None:
+        return rdf_body(graph_triples(current_store(), graph), media_type, fmt)
+    from ..backend import graph_store as remote
+
+    if backend.gsp_url is not None and isinstance(graph, ox.NamedNode):
+        kind, body = remote.forwarded(backend, graph, media_type)
+        return Response(body, content_type=kind, headers={"Vary": "Accept"})
+    return rdf_body(remote.graph_triples(backend, graph), media_type, fmt)
 
 
 @blueprint.route("/graph-store", methods=["PUT", "POST", "DELETE"])

@@ -27,6 +27,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from flask.blueprints import BlueprintSetupState
 
 from .. import store as store_module
+from ..backend.errors import BackendError
 from .state import EXTENSION_KEY, EndpointState, current_state
 
 blueprint = Blueprint("health", __name__)
@@ -47,6 +48,8 @@ def build_checksum(store_path: Path, version: str) -> str | None:
 def store_identity(state: EndpointState) -> dict[str, str | None]:
     """The ``build_checksum`` and ``store_fingerprint`` of the store ``state`` serves (``None`` in memory)."""
     path = state.config.store_path
+    if state.backend is not None:  # serve --backend: the checksums of the live graphs, from the publication record
+        return {"build_checksum": state.backend.publication.checksum, "store_fingerprint": None}
     if path is None:
         return {"build_checksum": None, "store_fingerprint": None}
     try:
@@ -70,11 +73,12 @@ def health_record() -> tuple[dict[str, object], int]:
     try:
         state.store.query(PROBE)
         version = state.graph_version
-    except (OSError, RuntimeError, ValueError) as error:
+    except (OSError, RuntimeError, ValueError, BackendError) as error:
         return {"status": "unavailable", "reason": f"{type(error).__name__}: {error}"}, 503
     dataset = state.known_dataset
     triples = dataset.default_graph_triples if dataset is not None else None
-    identity = current_app.extensions.get(IDENTITY_KEY) or store_identity(state)
+    identity = (store_identity(state) if state.backend is not None  # the live publication's
+                else current_app.extensions.get(IDENTITY_KEY) or store_identity(state))
     return {"status": "ok", "triples": triples, "graph_version": version, **identity}, 200
 
 

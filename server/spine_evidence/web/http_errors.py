@@ -5,7 +5,9 @@ its constructors are named after the status, as Oxigraph server's are
 (``bad_request``, ``forbidden``, ``not_acceptable`` …); the 429 and 503 of
 admission and deadlines are its subclasses ``query_runner.Overloaded`` (with
 ``Retry-After``) and ``query_runner.DeadlineExceeded``, and a query over an
-input bound is ``query_bounds.QueryTooLarge`` (400). Every error is a short
+input bound is ``query_bounds.QueryTooLarge`` (400). A remote store's
+failures (``serve --backend``, :mod:`spine_evidence.backend.errors`) become
+502, 504 or 400 in :func:`from_backend`. Every error is a short
 plain-text body (JSON ``{"status", "error", "message"}`` when the client
 prefers ``application/json``); never a traceback. :func:`internal_error`
 is the one 500: the WSGI fast path and Flask's handler both use it.
@@ -71,9 +73,30 @@ class HttpError(Exception):
         """415: a body type or charset the endpoint does not read."""
         return cls(415, message)
 
+    @classmethod
+    def bad_gateway(cls, message: str) -> HttpError:
+        """502: the backend store is down, refused the connection, failed, or answered garbage."""
+        return cls(502, message)
+
+    @classmethod
+    def gateway_timeout(cls, message: str) -> HttpError:
+        """504: the backend store did not answer within the query's deadline (the call was cancelled)."""
+        return cls(504, message)
+
     def body(self, accept: str | None) -> tuple[bytes, str]:
         """The body and Content-Type of this error for a client sending ``accept``."""
         return error_body(self.status, self.message, accept_prefers_json(accept))
+
+
+def from_backend(error: Exception) -> HttpError:
+    """A backend's error as its answer: 504 past the deadline, 400 for a query it refused, else 502."""
+    from ..backend.errors import BackendRefused, BackendTimeout
+
+    if isinstance(error, BackendTimeout):
+        return HttpError.gateway_timeout(str(error))
+    if isinstance(error, BackendRefused):
+        return HttpError.bad_request(str(error))
+    return HttpError.bad_gateway(str(error))
 
 
 def internal_error(error: BaseException, method: str | None, path: str | None) -> HttpError:
@@ -134,6 +157,9 @@ def unexpected_error(error: Exception) -> Response:
 
 def register_errors(app: Flask) -> None:
     """Install the error handlers on ``app``: :class:`HttpError`, werkzeug's, and the 500."""
+    from ..backend.errors import BackendError
+
     app.register_error_handler(HttpError, error_response)
+    app.register_error_handler(BackendError, lambda error: error_response(from_backend(error)))
     app.register_error_handler(HTTPException, werkzeug_error)
     app.register_error_handler(Exception, unexpected_error)

@@ -10,11 +10,14 @@ N-Triples or RDF/XML by content negotiation or by a ``.ttl``, ``.jsonld``,
 IRI) returns the ``graph:ontology`` named graph, so its hash IRIs
 (``/ontology#Claim``) are served by that document; a named graph's IRI that
 the graph does not describe returns the named graph's triples. The source
-text and the JSON-LD context are served as files.
+text and the JSON-LD context are served as files (the source text's HTML twin
+is the source reader, :mod:`.source_reader`; the ontology IRI's HTML is pyLODE's
+documentation when the build wrote it, :mod:`.ontology_page`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
 
@@ -22,13 +25,18 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, send_file
 
 from .. import paths
-from ..iris import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, RDFS, SE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
+from ..iris import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, RDF, RDFS, SE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
 from .fhir_rest import FHIR_JSON, iri_response
 from .http_errors import HttpError
-from .negotiation import MEDIA_TYPE_RDF, canonical_types
-from .rdf_documents import negotiate, rdf_body
+from .nanopub_index import nanopub_of
+from .negotiation import MEDIA_TYPE_RDF, best_media_type, canonical_types
+from .ontology_page import ontology_html
+from .rdf_documents import negotiate, rdf_body, serialize
+from .recommendation_page import recommendation_html
 from .resource_page import page_model
-from .state import current_store
+from .resource_tables import table_csv
+from .source_reader import reader_page
+from .state import current_state, current_store
 
 blueprint = Blueprint("linked_data", __name__)
 
@@ -52,6 +60,10 @@ Node = ox.NamedNode | ox.BlankNode
 HAS_QUOTE = ox.NamedNode(str(SE.hasQuote))
 LABEL = ox.NamedNode(str(RDFS.label))
 VERSION_IRI = ox.NamedNode(str(OWL.versionIRI))
+TYPE = ox.NamedNode(str(RDF.type))
+# The HTML page of a resource by its rdf:type: (IRI, alternates) → the page, or None to fall back to resource.html.
+HTML_VIEWS: dict[str, Callable[[str, dict[str, str]], str | None]] = {str(SE.Recommendation): recommendation_html,
+                                                                     str(OWL.Ontology): ontology_html}
 
 
 def iri_of_path(path: str) -> str:
@@ -179,12 +191,50 @@ def render(iri: str, triples: list[ox.Triple], media_type: str, fmt: ox.RdfForma
         response = iri_response(iri, [t for t in canonical_types(MEDIA_TYPE_RESOURCE) if t != FHIR_JSON])
     elif isinstance(fmt, str):  # HTML
         twins = {m: u for m, u in links.items() if m != HTML}
-        html = render_template("resource.html", page=page_model(iri, triples, request.script_root), alternates=twins)
+        html = html_page(iri, triples, twins)
         response = Response(html, content_type="text/html; charset=utf-8")
     else:
         response = rdf_body(triples, media_type, fmt)
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = link_header(links)
+    return response
+
+
+def html_page(iri: str, triples: list[ox.Triple], twins: dict[str, str]) -> str:
+    """The HTML page of ``iri``: the view of :data:`HTML_VIEWS` its ``rdf:type`` names, else ``resource.html``."""
+    node = ox.NamedNode(iri)
+    types = {t.object.value for t in triples
+             if t.subject == node and t.predicate == TYPE and isinstance(t.object, ox.NamedNode)}
+    for type_iri, view in HTML_VIEWS.items():
+        html = view(iri, twins) if type_iri in types else None
+        if html is not None:
+            return html
+    return resource_html(iri, triples, twins)
+
+
+def embedded_json_ld(triples: list[ox.Triple]) -> str:
+    """The description as JSON-LD (pyoxigraph's writer) for a ``<script>``: each ``<`` escaped as ``\\u003c``."""
+    return serialize(triples, ox.RdfFormat.JSON_LD).decode("utf-8").replace("<", "\\u003c")
+
+
+def resource_html(iri: str, triples: list[ox.Triple], twins: dict[str, str]) -> str:
+    """``resource.html``: each fact once, the numbers, inverse relations, "cite this", embedded JSON-LD, twins."""
+    state = current_state()
+    page = page_model(current_store(), iri, triples, request.script_root, state.graph_version)
+    cite = {"iri": iri, "graph_version": state.graph_version, "nanopub": nanopub_of(state.config.store_path, iri)}
+    return render_template("resource.html", page=page, cite=cite, alternates=twins, json_ld=embedded_json_ld(triples),
+                           page_url=request.script_root + request.path)
+
+
+def table_download(iri: str, triples: list[ox.Triple], name: str) -> Response:
+    """One table of the resource's page as CSV (``?table=NAME&format=csv``); 404 for a table the page lacks."""
+    if request.args.get("format", "csv") != "csv":
+        raise HttpError.bad_request(f"a table is served as CSV only (format=csv), not {request.args['format']!r}")
+    tables = page_model(current_store(), iri, triples, request.script_root, current_state().graph_version).tables
+    if name not in tables:
+        raise HttpError.not_found(f"the page of <{iri}> has no table {name!r} (it has: {', '.join(tables)})")
+    response = Response(table_csv(tables[name]), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
@@ -194,6 +244,8 @@ def dereference(path: str) -> Response:
     iri, triples, forced = describe(current_store(), path)
     if not triples:
         raise HttpError.not_found(f"<{iri}> is not described by this graph")
+    if "table" in request.args:
+        return table_download(iri, triples, request.args["table"])
     media_type, fmt = (forced, MEDIA_TYPE_RESOURCE[forced]) if forced else negotiate(MEDIA_TYPE_RESOURCE)
     return render(iri, triples, media_type, fmt)
 
@@ -209,14 +261,21 @@ def data_file(path: Path | None, content_type: str, what: str) -> Response:
 
 @blueprint.get(f"/source/{SOURCE_TEXT_NAME}")
 def source_text() -> Response:
-    """The source text the quotes select from (``src:…txt``), as ``text/plain; charset=utf-8``."""
+    """The source text the quotes select from (``src:…txt``), as ``text/plain; charset=utf-8``.
+
+    Its HTML twin, for a client that prefers ``text/html``, is the source reader (:mod:`.source_reader`).
+    """
+    if best_media_type(request.headers.get("Accept"), {"text/plain": "text/plain", HTML: HTML}) == HTML:
+        return reader_page()
     try:
         path = paths.graph_dir() / SOURCE_TEXT_NAME
     except FileNotFoundError:
         path = None
     response = data_file(path, "text/plain; charset=utf-8", "the source text")
     twins = {m: u for m, u in alternates(str(SOURCE_TEXT_IRI)).items() if m != HTML}
+    twins[HTML] = request.script_root + "/reader"  # the HTML twin: the source reader
     response.headers["Link"] = link_header(twins)
+    response.headers["Vary"] = "Accept"
     return response
 
 

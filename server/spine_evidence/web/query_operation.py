@@ -14,7 +14,14 @@ from the request's arrival, pyoxigraph's parse, evaluation and
 serialisation. A query that misses its deadline gets a 503;
 :mod:`.retirement` then stops it.
 Every error is an :class:`~.http_errors.HttpError`; the core's errors
-become one in :func:`query_reply`, the one place that maps them.
+(and a backend's, ``serve --backend``) become one in :func:`query_reply`,
+the one place that maps them.
+
+Over a backend (``state.backend``) nothing is answered inline: every query
+goes through the bounds, the update screen and the SERVICE screen, then to a
+query thread, where each backend call carries the query's deadline and is
+cancelled at it (504); the runner waits ``BACKEND_GRACE`` seconds longer, so
+the backend's own 504 comes first.
 """
 
 from __future__ import annotations
@@ -23,13 +30,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..backend.errors import BackendError, deadline_at
 from ..sparql import SparqlError
 from .bounded import bounded, inline_answer
 from .cache import AnswerKey, Entry, answer_key, raw_request
 from .conditional import VARY_ANSWER, answer_etag, answer_validators, etag_matches
 from .environ import Environ, RequestHeaders, read_query_request
 from .execution import Answer, MediaTypes, answer
-from .http_errors import HttpError
+from .http_errors import HttpError, from_backend
 from .negotiation import MEDIA_TYPE_RDF, MEDIA_TYPE_RESULTS, content_type, negotiated_types, not_acceptable
 from .protocol import QueryRequest
 from .query_bounds import check_bounds, query_form
@@ -39,6 +47,8 @@ from .safety import check_services, refuse_update
 from .state import EndpointState
 
 __all__ = ["RUNAWAY_KEY", "Reply", "error_reply", "query_reply"]
+
+BACKEND_GRACE = 1.0  # seconds the runner waits past the deadline for a backend call (cancelled at the deadline)
 
 
 @dataclass
@@ -58,6 +68,8 @@ def query_reply(state: EndpointState, environ: Environ) -> Reply:
         return reply_for(state, environ, headers, arrival)
     except SparqlError as error:  # the core's errors: the query is at fault
         return error_reply(HttpError.bad_request(str(error)), headers)
+    except BackendError as error:  # serve --backend: the remote store failed (502), timed out (504), refused (400)
+        return error_reply(from_backend(error), headers)
     except HttpError as error:
         if isinstance(error, DeadlineExceeded):
             watch_runaway(state, environ, error.job)
@@ -78,7 +90,7 @@ def reply_for(state: EndpointState, environ: Environ, headers: Mapping[str, str]
     if caching and (reply := cached_reply(state, environ, headers)) is not None:
         return reply
     query = read_query_request(environ, headers, config.max_body, config.timeout)
-    inline = bounded(query)
+    inline = bounded(query) and state.backend is None
     if not inline:  # a bounded query is short, flat, and holds no update and no SERVICE
         check_bounds(query.query, config.bounds)
         refuse_update(query.query)
@@ -153,6 +165,9 @@ def run_query(state: EndpointState, query: QueryRequest, media_types: MediaTypes
     """
     config = state.config
     try:
+        if state.backend is not None:
+            return state.runner.run(lambda: remote_answer(state, query, media_types, arrival + query.timeout),
+                                    arrival + query.timeout + BACKEND_GRACE, client)
         if inline and (found := inline_answer(state.store, query, media_types, config.max_rows,
                                               config.max_answer_bytes)) is not None:
             return found
@@ -160,6 +175,12 @@ def run_query(state: EndpointState, query: QueryRequest, media_types: MediaTypes
                                                config.max_answer_bytes), arrival + query.timeout, client)
     except DeadlineExceeded as error:
         raise DeadlineExceeded(deadline_message(query.timeout, config.timeout), error.job) from None
+
+
+def remote_answer(state: EndpointState, query: QueryRequest, media_types: MediaTypes, deadline: float) -> Answer:
+    """The answer of ``query`` from the backend, every call of it ending by ``deadline``."""
+    with deadline_at(deadline):
+        return answer(state.store, query, media_types, state.config.max_rows, state.config.max_answer_bytes)
 
 
 def deadline_message(timeout: float, server_timeout: float) -> str:

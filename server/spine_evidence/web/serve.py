@@ -43,8 +43,12 @@ def prepare_config(
     """The config for serving under ``server``: the resolved (built if needed) store, with ``--data`` files added.
 
     The store is opened once here, so that a broken one is one clear error
-    rather than workers failing one after another.
+    rather than workers failing one after another. With ``config.backend``,
+    that remote store is reached once instead (``BackendError`` when it is
+    down or holds no publication record); ``store`` and ``data`` do not apply.
     """
+    if config.backend is not None:
+        return backend_config(store, data, config, announce, server)
     extra = [parse_data_option(value) for value in data]
     store_path = resolve_store(store, announce)
     if extra:
@@ -57,6 +61,22 @@ def prepare_config(
     version = store_module.read_build_record(store_path).get("graph_version")
     return replace(config, store_path=store_path, graph_version=config.graph_version or version,
                    runaway=RUNAWAY_BY_SERVER[server])
+
+
+def backend_config(store: Path | None, data: Sequence[str], config: AppConfig, announce: Announce,
+                   server: str) -> AppConfig:
+    """The config for serving over ``config.backend``, once its publication record has been read."""
+    from ..backend import open_backend
+
+    if store is not None or data:
+        raise ConfigError("--backend serves the remote store: --store and --data do not go with it")
+    assert config.backend is not None
+    remote = open_backend(config.backend, config.backend_gsp, timeout=config.timeout, max_rows=config.max_rows,
+                          max_bytes=config.max_answer_bytes)
+    record = remote.publication
+    announce(f"serving {config.backend}: build {record.version}, {len(record.graph_triples)} graphs, "
+             f"{record.default_graph_triples} triples in the default graph")
+    return replace(config, store_path=None, runaway=RUNAWAY_BY_SERVER[server])
 
 
 def serve(

@@ -82,6 +82,7 @@ document.addEventListener("DOMContentLoaded", () => {
   };
 
   form.addEventListener("submit", async (event) => {
+    if (event.submitter && event.submitter.formMethod === "get") return; // "Link to this query" opens the link
     event.preventDefault();
     results.replaceChildren(element("p", "Running…", "summary"));
     try {

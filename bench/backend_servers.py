@@ -1,0 +1,133 @@
+"""The three ways of querying the corpus in ``bench.backend``: Virtuoso directly, ours over it, ours embedded.
+
+- ``virtuoso``: Virtuoso 7 holding the corpus that ``spine-evidence publish``
+  sent into it (one named graph), queried on its own ``/sparql`` with exactly
+  what our layer sends it: the query after the prologue of the predeclared
+  prefixes it uses (``spine_evidence.backend.text.prologue``), the published
+  graph as ``default-graph-uri`` and ``named-graph-uri``, and Virtuoso's
+  ``timeout`` parameter (ms) for the query deadline.
+- ``ours-backend``: ``spine-evidence serve --backend VIRTUOSO/sparql``, uncached.
+- ``ours-embedded``: ``spine-evidence serve --store`` on the store publish read
+  (the corpus in its named graph and in the default graph), uncached.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from bench.client import BenchEndpoint
+from bench.servers import BENCH_GRAPH, OUR_COMMAND, Ours, Server, Virtuoso
+
+SERVE_TIMEOUT_S = 600  # the query deadline of both of our servers (seconds), and Virtuoso's timeout parameter
+MAX_ROWS = 10_000_000  # our servers' row limit: no query of the mix comes near it
+VIRTUOSO_MAX_ROWS = 100_000_000  # above the 10M corpus: the read-back CONSTRUCT returns every triple
+CREDENTIALS = {"SPINE_EVIDENCE_PUBLISH_USER": "dba", "SPINE_EVIDENCE_PUBLISH_PASSWORD": "dba"}
+
+
+def as_sent_by_ours(query: str) -> str:
+    """The text our backend layer sends Virtuoso for ``query`` (its prologue, then the query)."""
+    from spine_evidence.backend.text import prologue
+    from spine_evidence.sparql import predeclared_in
+
+    return prologue(query, predeclared_in(query), None) + query
+
+
+class DirectEndpoint(BenchEndpoint):
+    """Virtuoso's ``/sparql`` asked what our layer would ask it (module docstring)."""
+
+    def path_for(self, query: str) -> str:
+        return super().path_for(as_sent_by_ours(query))
+
+
+class PublishedVirtuoso(Virtuoso):
+    """Virtuoso 7 on a fresh database, written into by ``publish`` through ``/sparql-graph-crud-auth``.
+
+    The ini is the bench's (``bench.servers.Virtuoso``: loopback ports, more
+    buffers) with ``ResultSetMaxRows`` above the largest corpus: Debian's
+    packaged ini caps every answer at 10,000 rows, silently, which would cut
+    publish's read-back. While ``publishing``, queries run on one thread
+    (``SINGLE_THREADED``): with Debian's ``ThreadsPerQuery = 4`` and
+    ``AsyncQueueMaxThreads = 10``, a 1M-triple PUT here answered 201 while the
+    graph held only 81 % of the triples (3 runs of 5; another: HTTP 500,
+    40001 SR172 deadlock). ``restart_for_queries`` checkpoints and starts it
+    again with the packaged threads for the queries.
+    """
+
+    name = "virtuoso"
+    publishing = True
+    SINGLE_THREADED = {"ThreadsPerQuery": "1", "AsyncQueueMaxThreads": "1"}
+
+    def fresh(self) -> None:
+        """Remove the database, so the next start begins empty."""
+        shutil.rmtree(self.workdir / "db", ignore_errors=True)
+
+    def write_ini(self) -> None:
+        super().write_ini()
+        ini = self.workdir / "virtuoso.ini"
+        settings = {"ResultSetMaxRows": str(VIRTUOSO_MAX_ROWS), **(self.SINGLE_THREADED if self.publishing else {})}
+        text = ini.read_text()
+        for key, value in settings.items():
+            text = re.sub(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", text)
+        ini.write_text(text)
+
+    def restart_for_queries(self) -> float:
+        """Checkpoint, stop, and start again with the packaged query threads; the seconds until it answers."""
+        self.isql("checkpoint;", 600)
+        self.stop()
+        self.publishing = False
+        return self.start()
+
+    @property
+    def gsp_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql-graph-crud-auth"
+
+    @property
+    def sparql_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    @property
+    def endpoint(self) -> BenchEndpoint:
+        return DirectEndpoint(self.name, self.sparql_url, {
+            "default-graph-uri": BENCH_GRAPH, "named-graph-uri": BENCH_GRAPH, "timeout": str(SERVE_TIMEOUT_S * 1000)})
+
+
+class OursOverBackend(Server):
+    """``spine-evidence serve --backend URL`` (uncached) in front of the published Virtuoso."""
+
+    name = "ours-backend"
+
+    def __init__(self, workdir: Path, backend_url: str) -> None:
+        super().__init__(workdir)
+        self.backend_url = backend_url
+
+    @classmethod
+    def available(cls) -> str | None:
+        import subprocess
+
+        shown = subprocess.run([*OUR_COMMAND, "serve", "--help"], capture_output=True, text=True, timeout=60)
+        return None if "--backend" in shown.stdout else "spine-evidence serve has no --backend option"
+
+    def command(self) -> list[str]:
+        return [*OUR_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--backend", self.backend_url,
+                "--max-rows", str(MAX_ROWS), "--timeout", str(SERVE_TIMEOUT_S), "--cache-bytes", "0"]
+
+    def environment(self) -> dict[str, str]:
+        return dict(CREDENTIALS)
+
+
+class OursEmbedded(Ours):
+    """``spine-evidence serve --store`` (uncached) on the store that was published."""
+
+    name = "ours-embedded"
+
+    def use_store(self, store: Path) -> None:
+        """Serve ``store`` (made by ``bench.servers.Ours.load``)."""
+        self.store = store
+
+    def command(self) -> list[str]:
+        command = super().command()
+        command[command.index("--timeout") + 1] = str(SERVE_TIMEOUT_S)
+        command[command.index("--max-rows") + 1] = str(MAX_ROWS)
+        return command

@@ -1,0 +1,175 @@
+"""One HTTP call to the backend, bound by a deadline, with its answer streamed (never read whole).
+
+:func:`post_query` sends the SPARQL Protocol request (form-encoded POST) with
+requests (the credentials of ``publish``, see :mod:`spine_evidence.publish.remote`)
+and ``stream=True``: the connect timeout is at most ``CONNECT_SECONDS`` and
+the time left; the read timeout (waiting for the status line) the time left.
+:class:`DeadlineStream` is the answer's body as a binary file for
+pyoxigraph's parsers: before each read it sets the socket's timeout to the
+time left and reads at most one network chunk, so the whole answer, however
+slowly it drips, ends at the deadline (:class:`~.errors.BackendTimeout`); it
+closes the connection at the end, at an error, at the deadline, or when the
+parser is dropped (the row limit cut the answer).
+
+Failures become :class:`~.errors.BackendError` (refused or reset connection,
+an error status: 502), :class:`~.errors.BackendTimeout` (504) or
+:class:`~.errors.BackendRefused` (the backend's 400 for the query).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from typing import IO, cast
+
+import requests
+import urllib3
+from requests.auth import AuthBase
+
+from .errors import BackendError, BackendRefused, BackendTimeout, relayed
+
+CONNECT_SECONDS = 10.0
+CHUNK = 64 * 1024
+
+
+def seconds_left(backend: str, deadline: float) -> float:
+    """Seconds until ``deadline``; :class:`BackendTimeout` when it has passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise BackendTimeout(backend, "did not answer within the query's deadline; the request was cancelled")
+    return left
+
+
+def post_query(session: requests.Session, url: str, form: Sequence[tuple[str, str]], accept: str,
+               deadline: float, auth: AuthBase | None = None) -> requests.Response:
+    """POST ``form`` to ``url`` asking for ``accept``; the response, its body not yet read (2xx only)."""
+    return call(session, "POST", url, accept, deadline, auth, data=list(form))
+
+
+def http_get(session: requests.Session, url: str, params: Mapping[str, str], accept: str, deadline: float,
+             auth: AuthBase | None = None) -> requests.Response:
+    """GET ``url`` with ``params`` asking for ``accept``; the response, its body not yet read (2xx only)."""
+    return call(session, "GET", url, accept, deadline, auth, params=dict(params))
+
+
+def call(session: requests.Session, method: str, url: str, accept: str, deadline: float, auth: AuthBase | None,
+         **options: object) -> requests.Response:
+    """One request within ``deadline``: the streamed 2xx response, else the error of the module docstring."""
+    left = seconds_left(url, deadline)
+    try:
+        response = session.request(method, url, headers={"Accept": accept}, stream=True, auth=auth,
+                                   timeout=(min(CONNECT_SECONDS, left), left), **options)  # type: ignore[arg-type]
+    except requests.Timeout:
+        seconds_left(url, deadline)  # the deadline passed: 504
+        raise BackendError(url, f"did not accept a connection within {CONNECT_SECONDS:g} s") from None
+    except requests.RequestException as error:
+        reason = re.search(r"\[Errno -?\d+\] [^'\")]+", str(error))  # the socket's own words, when it has some
+        raise BackendError(url, f"could not be reached: {reason.group(0) if reason else relayed(str(error))}") from None
+    if response.status_code < 300:
+        return response
+    text = relayed(error_text(response, deadline))
+    response.close()
+    if response.status_code == 400:
+        raise BackendRefused(url, f"refused the query: {text}")
+    raise BackendError(url, f"answered HTTP {response.status_code} {response.reason}: {text}")
+
+
+def error_text(response: requests.Response, deadline: float) -> str:
+    """The first bytes of an error answer's body as text (read within the deadline)."""
+    try:
+        with DeadlineStream(response, deadline) as body:
+            return body.read(4096).decode("utf-8", "replace")
+    except BackendError:
+        return ""
+
+
+class DeadlineStream(io.RawIOBase):
+    """The body of ``response`` as a binary file whose every read ends by ``deadline`` (module docstring)."""
+
+    def __init__(self, response: requests.Response, deadline: float, max_bytes: int | None = None,
+                 replace: tuple[bytes, bytes] | None = None) -> None:
+        super().__init__()
+        self.response = response
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.url = response.url
+        self.replace = replace  # (old, new): rewritten wherever it occurs, across chunk boundaries too
+        self.held = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def as_file(self) -> IO[bytes]:
+        """This stream typed as the binary file pyoxigraph's parsers read."""
+        return cast(IO[bytes], self)
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io's own signature
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int | None = -1) -> bytes:
+        """About ``size`` bytes (one network chunk), rewritten when asked; ``b""`` at the end."""
+        if self.replace is None:
+            return self.read_chunk(size)
+        old, new = self.replace
+        while True:
+            chunk = self.read_chunk(size)
+            data = (self.held + chunk).replace(old, new)
+            if not chunk:
+                self.held = b""
+                return data
+            keep = len(old) - 1  # a match may begin in the last bytes: hold them back for the next chunk
+            self.held, data = data[-keep:], data[:-keep]
+            if data:
+                return data
+
+    def read_chunk(self, size: int | None = -1) -> bytes:
+        """At most ``size`` bytes (one network chunk); ``b""`` at the end or past ``max_bytes``."""
+        if self.closed or (self.max_bytes is not None and self.size >= self.max_bytes):
+            return b""
+        try:
+            left = seconds_left(self.url, self.deadline)
+            self.set_timeout(left)
+            raw = self.response.raw
+            amount = CHUNK if size is None or size < 0 else min(size, CHUNK)
+            data: bytes = raw.read1(amount, decode_content=True)  # requests leaves gzip to its own readers
+        except BackendError:
+            self.close()
+            raise
+        except (TimeoutError, requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError):
+            self.close()
+            seconds_left(self.url, self.deadline)
+            raise BackendTimeout(self.url, "stopped sending its answer (read timeout)") from None
+        except Exception as error:  # urllib3's ProtocolError, a reset connection …
+            self.close()
+            if time.monotonic() >= self.deadline:
+                seconds_left(self.url, self.deadline)
+            raise BackendError(self.url, f"broke off its answer: {relayed(str(error))}") from None
+        self.size += len(data)
+        if not data:
+            self.close()
+        return data
+
+    def set_timeout(self, seconds: float) -> None:
+        """Give the connection's socket ``seconds`` for its next receive."""
+        connection = getattr(self.response.raw, "connection", None) or getattr(self.response.raw, "_connection", None)
+        sock = getattr(connection, "sock", None)
+        if isinstance(sock, socket.socket):
+            sock.settimeout(seconds)
+
+    def close(self) -> None:
+        """Close the answer (and its connection unless it was read to the end)."""
+        if not self.closed:
+            self.response.close()
+        super().close()
+
+
+def content_kind(response: requests.Response, known: Mapping[str, object]) -> str | None:
+    """The answer's media type when it is one of ``known`` (``None`` otherwise)."""
+    kind = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    return kind if kind in known else None
