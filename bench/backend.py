@@ -1,7 +1,8 @@
 """The backend benchmark (issue 12): the corpus published into Virtuoso 7, queried directly and through us.
 
-For each size: make the corpus (``bench.corpus``) and our store of it
-(``bench.servers.Ours.load``); start Virtuoso 7 on a fresh database and run
+For each size: make the corpus (``bench.corpus``) and our store of it, in
+named graphs of at most 500,000 triples (Virtuoso answers no CONSTRUCT of
+more than 1,000,000, so publish could not read a larger graph back); start Virtuoso 7 on a fresh database and run
 ``spine-evidence publish`` into it (one named graph, Graph Store PUT, read-back
 check; publish throughput in triples/s, and a second publish, which must send
 nothing: the read-back check alone); restart Virtuoso with its packaged query
@@ -30,8 +31,10 @@ Example::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shlex
+import shutil
 import signal
 import sys
 import time
@@ -41,15 +44,16 @@ from typing import Any
 
 from bench import backend_report, measure, mix
 from bench.backend_publish import publish_corpus
-from bench.backend_servers import OursEmbedded, OursOverBackend, PublishedVirtuoso
+from bench.backend_servers import GRAPH_TRIPLES, OursEmbedded, OursOverBackend, PublishedVirtuoso, part_graphs
 from bench.corpus import parse_size
+from bench.processes import run_bounded
 from bench.run import corpus_for
-from bench.servers import CACHE, Ours, Server
+from bench.servers import CACHE, Server
 
 # Per query: 5 rounds of the three servers in turn, each batch ≥ 5 requests or 0.5 s (≤ 100 requests).
 BUDGET = measure.Budget(rounds=5, batch_seconds=0.5, min_requests=5, max_requests=100, wrk_seconds=0, ready_runs=1)
 QUICK = measure.Budget(rounds=2, batch_seconds=0.2, min_requests=3, max_requests=30, wrk_seconds=0, ready_runs=1)
-PUBLISH_TIMEOUT_S = {"default": 1200.0, "10m": 3600.0}
+PUBLISH_TIMEOUT_S = {"default": 1200.0, "10m": 1500.0}
 
 
 def stamp(message: str) -> None:
@@ -57,14 +61,34 @@ def stamp(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
-def our_store(corpus_file: Path, workdir: Path) -> tuple[Path, float | None]:
-    """Our store of the corpus (made unless the work folder has it): its path and the seconds taken."""
-    maker = Ours(workdir)
-    store = maker.workdir / "store"
-    if (store / "CURRENT").exists() and (store.parent / "build.json").exists():
-        return store, None
-    seconds = maker.load(corpus_file)
-    return store, seconds
+def our_store(corpus_file: Path, workdir: Path) -> tuple[Path, list[tuple[str, Path]], float | None]:
+    """Our store of the corpus in graphs of at most ``GRAPH_TRIPLES`` lines (made unless there): path, parts, seconds.
+
+    Each part is a file of consecutive lines of the corpus (its header, with
+    every blank node, in the first) loaded into its own named graph and, merged,
+    into the default graph (``spine_evidence.store.load``), as one graph is.
+    """
+    folder = workdir / "ours-parts"
+    store = folder / "store"
+    parts_dir = folder / "parts"
+    parts = [(graph, parts_dir / f"part-{n}.nt") for n, graph in
+             enumerate(part_graphs(len(list(parts_dir.glob("part-*.nt")))), 1)] if parts_dir.is_dir() else []
+    if parts and (store / "CURRENT").exists() and (folder / "build.json").exists():
+        return store, parts, None
+    shutil.rmtree(folder, ignore_errors=True)
+    parts_dir.mkdir(parents=True)
+    started = time.perf_counter()
+    with corpus_file.open("rb") as source:
+        chunk = list(itertools.islice(source, GRAPH_TRIPLES))
+        while chunk:
+            (parts_dir / f"part-{len(parts) + 1}.nt").write_bytes(b"".join(chunk))
+            parts.append((part_graphs(len(parts) + 1)[-1], parts_dir / f"part-{len(parts) + 1}.nt"))
+            chunk = list(itertools.islice(source, GRAPH_TRIPLES))
+    script = ("import sys; from pathlib import Path; from spine_evidence.store import load; "
+              "load(Path(sys.argv[1]), list(zip(sys.argv[2::2], map(Path, sys.argv[3::2]))))")
+    run_bounded([sys.executable, "-c", script, str(store), *[str(x) for part in parts for x in part]], 3600,
+                folder / "load.log")
+    return store, parts, time.perf_counter() - started
 
 
 def measure_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -74,21 +98,21 @@ def measure_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     corpus_file, description = corpus_for(size, args.seed, args.workdir)
     stamp(f"{size}: {description['triple_lines']:,} triples, {description['documents']} documents")
-    store, store_s = our_store(corpus_file, workdir)
-    stamp(f"  our store: {store} ({'made in ' + format(store_s, '.1f') + ' s' if store_s else 'already made'})")
+    store, parts, store_s = our_store(corpus_file, workdir)
+    made = f"made in {store_s:.1f} s" if store_s else "already made"
+    stamp(f"  our store: {store}, {len(parts)} graphs ({made})")
     virtuoso = PublishedVirtuoso(workdir)
+    virtuoso.graphs = tuple(graph for graph, _ in parts)
     virtuoso.fresh()
     running: list[Server] = []
     try:
         virtuoso.start()
         running.append(virtuoso)
-        timeout = PUBLISH_TIMEOUT_S.get(size, PUBLISH_TIMEOUT_S["default"])
-        first = publish_corpus(store, virtuoso, workdir / "publish.log", timeout).summary()
-        stamp(f"  publish: exit {first['exit_code']}, {first['seconds']:.1f} s, {first['triples_per_s'] or 0:,.0f} "
-              f"triples/s, peak {first['peak_rss_mb']:.0f} MB")
+        attempts, bulk_s = published(store, parts, virtuoso, workdir, size, args.publish_attempts)
+        first = attempts[-1]
         if first["exit_code"] != 0:
             raise RuntimeError(f"publish failed: {first['lines'][-3:]}")
-        again = publish_corpus(store, virtuoso, workdir / "publish.log", timeout).summary()
+        again = publish_corpus(store, virtuoso, workdir / "publish.log", publish_timeout(size)).summary()
         stamp(f"  publish again: exit {again['exit_code']}, {again['seconds']:.1f} s, unchanged {again['unchanged']}")
         stamp(f"  virtuoso restarted with its packaged query threads in {virtuoso.restart_for_queries():.1f} s")
         servers = start_queried(virtuoso, store, workdir, running)
@@ -101,9 +125,40 @@ def measure_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
     finally:
         for server in reversed(running):
             server.stop()
-    return {"size": size, "corpus": description, "store_seconds": store_s, "publish": first, "publish_again": again,
+    return {"size": size, "corpus": description, "graphs": len(parts), "store_seconds": store_s,
+            "publish_attempts": attempts, "bulk_load_seconds": bulk_s, "publish": first, "publish_again": again,
             "servers_order": [s.name for s in servers], "rows": rows, "latency": latency,
             "peak_rss_mb": {s.name: s.peak_rss / 2**20 for s in servers}, "budget": budget.__dict__}
+
+
+def publish_timeout(size: str) -> float:
+    """The time one publish of ``size`` may take."""
+    return PUBLISH_TIMEOUT_S.get(size, PUBLISH_TIMEOUT_S["default"])
+
+
+def published(store: Path, parts: list[tuple[str, Path]], virtuoso: PublishedVirtuoso, workdir: Path, size: str,
+              attempts: int) -> tuple[list[dict[str, Any]], float | None]:
+    """Publish until it succeeds, at most ``attempts`` times; every attempt's summary, and the bulk load's seconds.
+
+    Virtuoso's graph-crud PUT of a large graph may fail (500, deadlock) or
+    keep part of it (publish's read-back check then fails): each attempt is
+    kept and reported. When none succeeds, the corpus is loaded with
+    Virtuoso's bulk loader (``ld_dir``) and publish runs once more: it finds
+    the graph isomorphic and sends only the publication record, so that the
+    queries can be measured; the report says so.
+    """
+    runs: list[dict[str, Any]] = []
+    for attempt in range(1, attempts + 1):
+        runs.append(publish_corpus(store, virtuoso, workdir / "publish.log", publish_timeout(size)).summary())
+        last = runs[-1]
+        stamp(f"  publish {attempt}: exit {last['exit_code']}, {last['seconds']:.1f} s, "
+              f"{last['triples_per_s'] or 0:,.0f} triples/s, peak {last['peak_rss_mb']:.0f} MB: {last['lines'][-1:]}")
+        if last["exit_code"] == 0:
+            return runs, None
+    bulk_s = virtuoso.bulk_load(parts)
+    stamp(f"  bulk-loaded with ld_dir in {bulk_s:.1f} s; publish again (the record only)")
+    runs.append(publish_corpus(store, virtuoso, workdir / "publish.log", publish_timeout(size)).summary())
+    return runs, bulk_s
 
 
 def start_queried(virtuoso: PublishedVirtuoso, store: Path, workdir: Path, running: list[Server]) -> list[Server]:
@@ -127,6 +182,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=CACHE / "backend")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md",
                         help="the results file whose '## Backend' section is written (created when absent)")
+    parser.add_argument("--publish-attempts", type=int, default=2,
+                        help="publishes tried before the bulk loader is used instead (default 2)")
     parser.add_argument("--queries", type=lambda text: {n.strip() for n in text.split(",") if n.strip()},
                         default=set(), help="measure only these queries (comma-separated names; the tiny query always)")
     return parser.parse_args(argv)

@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.backend_servers import CREDENTIALS, PublishedVirtuoso
 from bench.processes import MemorySampler
-from bench.servers import BENCH_GRAPH, OUR_COMMAND
+from bench.servers import OUR_COMMAND
 from spine_evidence.processes import stop_group
 
 SUMMARY = re.compile(r"published build \S+: (\d+) triples sent in ([\d.]+) s.*?\(([\d.]+) s in PUT")
@@ -51,9 +51,8 @@ class PublishRun:
 
 
 def publish_corpus(store: Path, virtuoso: PublishedVirtuoso, log: Path, timeout_s: float) -> PublishRun:
-    """Run ``spine-evidence publish --to VIRTUOSO --store STORE --graph BENCH --no-validate``; what it did."""
-    command = [*OUR_COMMAND, "publish", "--to", virtuoso.gsp_url, "--store", str(store), "--graph", BENCH_GRAPH,
-               "--no-validate"]
+    """Run ``spine-evidence publish --to VIRTUOSO --store STORE --no-validate`` (every graph); what it did."""
+    command = [*OUR_COMMAND, "publish", "--to", virtuoso.gsp_url, "--store", str(store), "--no-validate"]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                env={**os.environ, **CREDENTIALS}, start_new_session=True)

@@ -24,24 +24,30 @@ The checkers are npm packages in the Node package cache outside the clone
 (``spine_evidence.node_packages``: ``vnu`` and ``axe``), installed on first use;
 the checks skip with the install command when Java or npm is absent. The Nu HTML
 Checker runs once per session as its own HTTP service (``nu.validator.servlet.Main``
-on a free 127.0.0.1 port, started when the first visit opens and stopped by its
-PID at the end): its JVM takes ~15 s to start and then answers in ~0.1 s, where
-``java -jar vnu.jar`` per page costs 1-13 s each on this 2-core machine.
+on a free 127.0.0.1 port, started when the first visit opens, stopped by its
+PID at the end, and sent SIGTERM by Linux if pytest itself is killed): its JVM
+took 11-23 s to start and then answered in 0.03-0.2 s a page, where
+``java -jar vnu.jar`` costs 1.2 s a page on an idle 2-core machine and 11-13 s
+under load.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import pytest
 import requests
@@ -60,6 +66,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ARTEFACTS_VARIABLE = "SPINE_EVIDENCE_TEST_ARTEFACTS"
 NU_START_SECONDS = 180
+PR_SET_PDEATHSIG = 1  # prctl(2)
 NU_CHECK_SECONDS = 60
 AXE_IMPACTS = ("serious", "critical")
 PAGE_CHECKS_INSTALL = ("apt-get install openjdk-17-jre-headless nodejs npm;"
@@ -101,13 +108,19 @@ class Visit:
 
     def html(self) -> str:
         """The HTML the server sent for the page now shown (else the live DOM, for a page set by script)."""
-        shown = [r for r in self.documents if r.url == self.page.url]
+        shown = [r for r in self.documents if urldefrag(r.url).url == urldefrag(self.page.url).url]
         if shown:
             try:
                 return str(shown[-1].text())
             except Exception:  # playwright's Error: the browser no longer holds the body
                 pass
         return str(self.page.content())
+
+
+def die_with_parent() -> None:
+    """In the child before exec: ask Linux to send SIGTERM when pytest exits, even killed (``PR_SET_PDEATHSIG``)."""
+    if sys.platform == "linux":
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class NuChecker:
@@ -119,7 +132,9 @@ class NuChecker:
         self.log = log
         command = [java, "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(jar),
                    "nu.validator.servlet.Main", str(self.port)]
-        self.process = processes.spawn_in_session(command, log, cwd=log.parent)
+        with open(log, "ab") as sink:  # as processes.spawn_in_session, and gone with pytest if pytest is killed
+            self.process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            start_new_session=True, cwd=log.parent, preexec_fn=die_with_parent)
         self.started = time.monotonic()
         self.ready_seconds: float | None = None
         self._lock = threading.Lock()
@@ -172,10 +187,13 @@ class ArtefactsSummary:
         self.checkers = checkers
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """One line: how many screenshots were written, and where."""
+        """How many screenshots were written, and where; how long the Nu service took to start."""
         if self.checkers.written:
             terminalreporter.write_line(
                 f"page screenshots: {len(self.checkers.written)} in {self.checkers.artefacts}")
+        nu = self.checkers.nu
+        if nu is not None and nu.ready_seconds is not None:
+            terminalreporter.write_line(f"Nu HTML Checker: answered {nu.ready_seconds:.1f} s after its start")
 
 
 def artefacts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -207,18 +225,25 @@ def start_checkers(checkers: PageCheckers, log: Path) -> None:
     checkers.nu, checkers.axe_script = NuChecker(java, jar, log), script
 
 
+_SESSION: list[PageCheckers] = []  # the one set of checkers of this pytest run
+
+
 @pytest.fixture(scope="session")
-def page_checkers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageCheckers]:
-    """The session's artefacts folder and page checkers (the Nu service starts now, in the background)."""
+def page_checkers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> PageCheckers:
+    """The session's artefacts folder and page checkers (the Nu service starts now, in the background).
+
+    One per pytest run even when a test module re-binds this fixture under its own name (its own
+    fixture definition): the service is stopped by its PID when the session ends.
+    """
     require_chromium()
-    checkers = PageCheckers(artefacts_dir(tmp_path_factory))
-    request.config.pluginmanager.register(ArtefactsSummary(checkers))
-    start_checkers(checkers, tmp_path_factory.mktemp("vnu") / "vnu.log")
-    try:
-        yield checkers
-    finally:
+    if not _SESSION:
+        checkers = PageCheckers(artefacts_dir(tmp_path_factory))
+        request.config.pluginmanager.register(ArtefactsSummary(checkers))
+        start_checkers(checkers, tmp_path_factory.mktemp("vnu") / "vnu.log")
         if checkers.nu is not None:
-            checkers.nu.stop()
+            request.config.add_cleanup(checkers.nu.stop)
+        _SESSION.append(checkers)
+    return _SESSION[0]
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
-from browser_support import PHONE, check_page, horizontal_overflow
+from browser_support import DESKTOP, PHONE, check_page, horizontal_overflow
 from rdflib import RDF, Graph, URIRef
 
 from spine_evidence.namespaces import BASE
@@ -96,7 +97,7 @@ def test_default_query_shows_a_results_table(endpoint, visit, yasgui):
     popup.wait_for_load_state()
     assert popup.url.startswith(endpoint.base + "/"), popup.url
     assert popup.locator("h1").count() == 1
-    visit.check_clean()
+    check_page(visit, "query-page-results")
 
 
 def test_example_link_loads_its_query_and_runs_it(endpoint, visit, yasgui):
@@ -220,14 +221,21 @@ def test_site_page_passes_the_page_checks(endpoint, visit, path):
     check_page(visit, f"page-{path.strip('/')}")
 
 
-@pytest.mark.parametrize("path", ("/recommendation/1b", "/no/such/page", "/sparql?query=SELEC"))
-def test_resource_and_error_pages_fit_a_phone(endpoint, visit, path):
-    """At 390 px wide neither an HTML page nor an error answer scrolls sideways."""
+@pytest.mark.parametrize("path", ("/sparql", "/no/such/page", "/sparql?query=SELEC"))
+def test_service_and_error_pages_fit_a_phone(endpoint, visit, path):
+    """At 390 px wide neither the endpoint's page for a browser nor an error answer scrolls sideways.
+
+    A browser that GETs ``/sparql`` without a query is sent to the query page; errors are one line of text.
+    """
     page = visit.page
     page.set_viewport_size(PHONE)
     response = page.goto(endpoint.base + path)
-    assert response.status in (200, 400, 404), path
+    assert response.status == (200 if path == "/sparql" else 400 if "query=" in path else 404), path
     assert not horizontal_overflow(page), horizontal_overflow(page)
+    if path == "/sparql":
+        assert page.url == endpoint.base + "/" and page.locator("h1").count() == 1
+        page.set_viewport_size(DESKTOP)
+        check_page(visit, "service-description-for-a-browser")
 
 
 def focus_state(page: Any) -> dict[str, Any]:
@@ -264,4 +272,69 @@ def test_keyboard_reaches_main_content_with_visible_focus(endpoint, visit):
         assert state["outline"] != "none" and state["width"] >= 2, f"no visible focus on {state}"
         assert 0 <= state["top"] and state["bottom"] <= state["viewportHeight"], f"focused off screen: {state}"
     assert focus_state(page)["inMain"], f"{FOCUS_STEPS} Tab presses did not reach <main>: {seen}"
+    visit.check_clean()
+
+
+def test_keyboard_leaves_the_query_editor_with_escape_then_tab(endpoint, visit, yasgui):
+    """Tab indents inside the editor (CodeMirror), so Escape releases it: the next Tab reaches a control after it."""
+    page = visit.page
+    page.goto(endpoint.base + "/")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.click(".yasqe .CodeMirror")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    state = focus_state(page)
+    assert state["tag"] in ("a", "button", "input", "select", "summary"), f"Tab after Escape stayed in: {state}"
+    assert state["outline"] != "none" and state["width"] >= 2, f"no visible focus on {state}"
+    visit.check_clean()
+
+
+PAGE_OUTLINE = """() => {
+  const main = document.querySelector("main");
+  return {h1: document.querySelector("h1")?.textContent.trim(), headings: main.querySelectorAll("h2, h3").length,
+          links: main.querySelectorAll("a[href]").length, tables: main.querySelectorAll("table").length,
+          text: main.innerText.length};
+}"""
+
+
+@pytest.mark.parametrize("path", (*SITE_PAGES, "/recommendation/1b", "/study/ref-07"))
+def test_page_works_without_javascript(endpoint, browser, visit, path):
+    """Scripts off, the page shows the same heading, sections, links and tables as with scripts on."""
+    assert visit.page.goto(endpoint.base + path).status == 200
+    with_scripts = visit.page.evaluate(PAGE_OUTLINE)
+    context = browser.new_context(java_script_enabled=False)
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        if urlsplit(route.request.url).hostname != "127.0.0.1":
+            outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    try:
+        page = context.new_page()
+        assert page.goto(endpoint.base + path).status == 200
+        without = page.evaluate(PAGE_OUTLINE)
+    finally:
+        context.close()
+    assert not outside, outside
+    assert {k: v for k, v in without.items() if k != "text"} == {k: v for k, v in with_scripts.items() if k != "text"}
+    assert without["text"] >= 0.9 * with_scripts["text"], (without["text"], with_scripts["text"])
+    visit.check_clean()
+
+
+def test_every_navigation_link_answers(endpoint, visit):
+    """Each link of the header's navigation answers 200 to a browser (no link to a page that is not there)."""
+    page = visit.page
+    page.goto(endpoint.base + "/reader")
+    links = page.locator("header nav a").evaluate_all("(links) => links.map((a) => a.href)")
+    assert len(links) >= 5, links
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what Chromium sends for a link
+    for href in links:
+        assert urlsplit(href).hostname == "127.0.0.1", href
+        assert requests.get(href, headers={"Accept": accept}, timeout=30).status_code == 200, href
+    current = page.locator('header nav a[aria-current="page"]')
+    assert current.count() == 1 and current.get_attribute("href").endswith("/reader")
     visit.check_clean()

@@ -77,6 +77,17 @@ sys.addaudithook(_record)
 """
 
 
+# The pages for guideline authors (issue 13) and their twins, asked of a served built store.
+PAGES = ("/evidence", "/evidence.csv", "/recommendations", "/recommendations.json", "/recommendation/1b",
+         "/reader", "/query/vocabulary.json", "/study/ref-07", "/fhir/metadata")
+
+
+def test_serving_over_a_backend_imports_none_of_them():
+    """``serve --backend``: the remote store and its credentials (shared with ``publish``) come without rdflib."""
+    code = "import spine_evidence.backend, spine_evidence.credentials, spine_evidence.web.app, spine_evidence.cli.serve"
+    assert imported_after(code) == []
+
+
 def status(url: str) -> int:
     """The HTTP status of ``GET url``."""
     try:
@@ -104,7 +115,7 @@ def serve_recording_imports(dataset: Path, tmp_path: Path) -> tuple[list[list[st
         processes.wait_until_answers(process, f"{base}/sparql", 60, log)
         for _ in range(4):  # each worker, most likely, answers a query, a page and a description
             for url in (f"/sparql?query={quote('SELECT * { ?s ?p ?o } LIMIT 3')}", "/", "/.well-known/void",
-                        "/ontology", "/query"):
+                        "/ontology", "/query", *PAGES):
                 assert status(base + url) < 500, url
         workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     finally:

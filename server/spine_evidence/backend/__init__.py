@@ -6,13 +6,14 @@ stands in for the embedded pyoxigraph store (:mod:`.store`); the graphs and
 version served are those of the publication record ``publish`` wrote
 (:mod:`.publication`); every call carries the query's deadline and its
 failures are the errors of :mod:`.errors` (502, 504, 400 at the endpoint).
-Credentials are ``publish``'s (:func:`spine_evidence.publish.remote.auth_from_environment`).
+Credentials are ``publish``'s (:func:`spine_evidence.credentials.auth_from_environment`).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ..credentials import auth_from_environment
 from .errors import BackendError, BackendRefused, BackendTimeout, deadline_at
 from .store import RemoteSparqlStore
 
@@ -35,8 +36,6 @@ def open_backend(url: str, gsp_url: str | None, *, timeout: float, max_rows: int
 
     Raises :class:`BackendError` when it cannot be reached or holds no record.
     """
-    from ..publish.remote import auth_from_environment
-
     store = RemoteSparqlStore(check_url(url), timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
                               auth=auth_from_environment(),
                               gsp_url=check_url(gsp_url) if gsp_url else None)

@@ -211,14 +211,16 @@ class RemoteSparqlStore:
         found = self.query(f"DESCRIBE {subject}", default_graph=chosen, named_graphs=chosen)
         assert isinstance(found, ox.QueryTriples)
         own: list[ox.Quad] = []
-        if sum(map(len, remembered.values())) > MAX_REMEMBERED:
-            remembered.clear()
+        blank: dict[tuple[str, ox.BlankNode], list[ox.Quad]] = {}
         for triple in found:
             quad = ox.Quad(triple.subject, triple.predicate, triple.object, graph)
             if triple.subject == subject:
                 own.append(quad)
             elif isinstance(triple.subject, ox.BlankNode):
-                remembered.setdefault((str(graph), triple.subject), []).append(quad)
+                blank.setdefault((str(graph), triple.subject), []).append(quad)
+        if sum(map(len, remembered.values())) > MAX_REMEMBERED:
+            remembered.clear()
+        remembered.update(blank)  # replaced, not added to: a page asked again gets each triple once
         return own
 
     def remembered(self) -> dict[tuple[str, ox.BlankNode], list[ox.Quad]]:

@@ -7,7 +7,9 @@ the time left; the read timeout (waiting for the status line) the time left.
 :class:`DeadlineStream` is the answer's body as a binary file for
 pyoxigraph's parsers: before each read it sets the socket's timeout to the
 time left and reads at most one network chunk, so the whole answer, however
-slowly it drips, ends at the deadline (:class:`~.errors.BackendTimeout`); it
+slowly it drips, ends at the deadline (:class:`~.errors.BackendTimeout`)
+(urllib3's ``stream``, one chunk of the answer per step: a backend that
+drips one chunk could hold a step up to the time left once more); it
 closes the connection at the end, at an error, at the deadline, or when the
 parser is dropped (the row limit cut the answer).
 
@@ -22,7 +24,7 @@ import io
 import re
 import socket
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, cast
 
 import requests
@@ -99,13 +101,20 @@ class DeadlineStream(io.RawIOBase):
         self.url = response.url
         self.replace = replace  # (old, new): rewritten wherever it occurs, across chunk boundaries too
         self.held = b""
+        self.ended = False  # the answer was read to its end, or failed: the connection is given back or closed
+        self.chunks: Iterator[bytes] = response.raw.stream(CHUNK, decode_content=True)  # urllib3's fastest reader
+        self.pending = b""  # the part of the last chunk not read yet
 
     def readable(self) -> bool:
         return True
 
     def as_file(self) -> IO[bytes]:
-        """This stream typed as the binary file pyoxigraph's parsers read."""
-        return cast(IO[bytes], self)
+        """This stream, buffered, as the binary file pyoxigraph's parsers read.
+
+        pyoxigraph reads 1 KiB at a time: the buffer serves those reads in C
+        and reads the network ``CHUNK`` bytes at a time.
+        """
+        return cast(IO[bytes], io.BufferedReader(self, CHUNK))
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io's own signature
         data = self.read(len(buffer))
@@ -129,31 +138,41 @@ class DeadlineStream(io.RawIOBase):
                 return data
 
     def read_chunk(self, size: int | None = -1) -> bytes:
-        """At most ``size`` bytes (one network chunk); ``b""`` at the end or past ``max_bytes``."""
-        if self.closed or (self.max_bytes is not None and self.size >= self.max_bytes):
+        """At most ``size`` bytes of the next network chunk; ``b""`` at the end or past ``max_bytes``."""
+        if not self.pending:
+            self.pending = self.next_chunk()
+        amount = len(self.pending) if size is None or size < 0 else size
+        data, self.pending = self.pending[:amount], self.pending[amount:]
+        return data
+
+    def next_chunk(self) -> bytes:
+        """The next chunk of the answer, received within the deadline (``b""`` at its end)."""
+        if self.ended or self.closed or (self.max_bytes is not None and self.size >= self.max_bytes):
             return b""
         try:
-            left = seconds_left(self.url, self.deadline)
-            self.set_timeout(left)
-            raw = self.response.raw
-            amount = CHUNK if size is None or size < 0 else min(size, CHUNK)
-            data: bytes = raw.read1(amount, decode_content=True)  # requests leaves gzip to its own readers
+            self.set_timeout(seconds_left(self.url, self.deadline))
+            data = next(self.chunks, b"")
         except BackendError:
-            self.close()
+            self.finish()
             raise
         except (TimeoutError, requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError):
-            self.close()
+            self.finish()
             seconds_left(self.url, self.deadline)
             raise BackendTimeout(self.url, "stopped sending its answer (read timeout)") from None
         except Exception as error:  # urllib3's ProtocolError, a reset connection …
-            self.close()
+            self.finish()
             if time.monotonic() >= self.deadline:
                 seconds_left(self.url, self.deadline)
             raise BackendError(self.url, f"broke off its answer: {relayed(str(error))}") from None
         self.size += len(data)
         if not data:
-            self.close()
+            self.finish()
         return data
+
+    def finish(self) -> None:
+        """Stop reading: the response is closed (its connection back in the pool when it was read to the end)."""
+        self.ended = True
+        self.response.close()
 
     def set_timeout(self, seconds: float) -> None:
         """Give the connection's socket ``seconds`` for its next receive."""
@@ -165,7 +184,7 @@ class DeadlineStream(io.RawIOBase):
     def close(self) -> None:
         """Close the answer (and its connection unless it was read to the end)."""
         if not self.closed:
-            self.response.close()
+            self.finish()
         super().close()
 
 

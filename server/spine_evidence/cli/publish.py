@@ -40,6 +40,8 @@ def publish(gsp_url: str, query_endpoint: str | None, graphs: tuple[str, ...], s
     progress line per graph goes to standard error. Credentials come from
     the environment: SPINE_EVIDENCE_PUBLISH_USER and
     SPINE_EVIDENCE_PUBLISH_PASSWORD, or SPINE_EVIDENCE_PUBLISH_TOKEN.
+    A failed PUT leaves the previous graph on Oxigraph server, but can leave
+    part of the new one on Virtuoso 7 (not atomic): publish again.
     Exit 0 published (or nothing to change), 1 invalid or mismatched, 2 error.
 
     \b

@@ -24,9 +24,11 @@ or ``store``):
 A failure stops at the graph it happens on: the graphs before it are the new
 version, the ones after the old one, and the record still names the old
 version. Oxigraph server replaces a graph in one transaction, so the graph
-that failed keeps its previous version. Whether Virtuoso's graph-crud PUT is
-one transaction has not been verified here: after a failed PUT there, treat
-that graph as unknown and publish again (the read-back check tells).
+that failed keeps its previous version. Virtuoso 7's graph-crud PUT is not
+one transaction (``bench/backend_atomicity.py``: a body that fails to parse
+at its end leaves part of it in the graph, neither version; a client gone
+mid-body leaves the previous one): after a failed PUT there, treat that
+graph as unknown and publish again (the read-back check tells).
 """
 
 from __future__ import annotations

@@ -1,32 +1,26 @@
 """The remote store: its Graph Store endpoint (PUT one graph) and its SPARQL endpoint (read it back).
 
-Credentials come from the environment, never from the command line:
-``SPINE_EVIDENCE_PUBLISH_TOKEN`` (a bearer token), else
-``SPINE_EVIDENCE_PUBLISH_USER`` and ``SPINE_EVIDENCE_PUBLISH_PASSWORD``
-(HTTP digest auth, or basic with ``scheme="basic"``; Virtuoso's
-``/sparql-graph-crud-auth`` takes digest only). Every answer other than 2xx is a
+Credentials come from the environment (:mod:`spine_evidence.credentials`). Every answer other than 2xx is a
 :class:`RemoteStoreError` naming the URL and the status.
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+from requests.auth import AuthBase, HTTPDigestAuth
 
+from ..credentials import AUTH_SCHEMES, auth_from_environment
 from ..errors import SpineEvidenceError
 
-USER_VARIABLE = "SPINE_EVIDENCE_PUBLISH_USER"
-PASSWORD_VARIABLE = "SPINE_EVIDENCE_PUBLISH_PASSWORD"
-TOKEN_VARIABLE = "SPINE_EVIDENCE_PUBLISH_TOKEN"
-AUTH_SCHEMES = ("digest", "basic")
+__all__ = ["AUTH_SCHEMES", "RemoteStore", "RemoteStoreError", "auth_from_environment", "query_endpoint_beside"]
+
 N_TRIPLES = "application/n-triples"
 TIMEOUT_S = (10.0, 600.0)  # connect, read
 # The query endpoint beside a known Graph Store endpoint (--query-endpoint when not given).
@@ -38,32 +32,6 @@ GRAPH_PARAMETER = {"/sparql-graph-crud-auth": "graph-uri", "/sparql-graph-crud":
 
 class RemoteStoreError(SpineEvidenceError, RuntimeError):
     """The remote store refused a request, could not be reached, or answered something unreadable."""
-
-
-class BearerAuth(AuthBase):
-    """``Authorization: Bearer TOKEN``."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        return request
-
-
-def auth_from_environment(scheme: str = "digest", env: Mapping[str, str] | None = None) -> AuthBase | None:
-    """The credentials in the environment as a requests auth (``None``: none given)."""
-    env = os.environ if env is None else env
-    if env.get(TOKEN_VARIABLE):
-        return BearerAuth(env[TOKEN_VARIABLE])
-    user, password = env.get(USER_VARIABLE), env.get(PASSWORD_VARIABLE)
-    if not user:
-        return None
-    if password is None:
-        raise RemoteStoreError(f"{USER_VARIABLE} is set but {PASSWORD_VARIABLE} is not")
-    if scheme not in AUTH_SCHEMES:
-        raise RemoteStoreError(f"unknown auth scheme {scheme!r} (one of {', '.join(AUTH_SCHEMES)})")
-    return HTTPDigestAuth(user, password) if scheme == "digest" else HTTPBasicAuth(user, password)
 
 
 def query_endpoint_beside(gsp_url: str) -> str:

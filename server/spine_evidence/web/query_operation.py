@@ -117,7 +117,8 @@ def cached_reply(state: EndpointState, environ: Environ, headers: Mapping[str, s
     """The reply to a GET seen before whose answer is cached: 304 or the cached answer; else ``None``."""
     raw = raw_request(environ)
     key = state.cache.key_for(raw) if raw is not None else None
-    entry = state.cache.get(key) if key is not None else None
+    live = key is not None and key.graph_version == state.graph_version  # a backend's version changes live
+    entry = state.cache.get(key) if key is not None and live else None
     if entry is None:
         return None
     validators = answer_validators(state.config.cache_max_age, entry.etag, "GET")

@@ -27,6 +27,7 @@
     persistenceId: null,
     populateFromUrl: false, // the server puts a linked query in the page; the URL never picks the endpoint
     endpointCatalogueOptions: { getData: () => [{ endpoint }] },
+    yasqe: { lineWrapping: true }, // no sideways scrolling region in the editor on a phone (axe: scrollable-region-focusable)
     yasr: { prefixes: json("prefixes") },
   });
   window.yasgui = yasgui;
