@@ -12,7 +12,10 @@ fixtures reach every test module; a module imports only the function::
 
 - ``browser``: headless Chromium for the module (skipped when Chromium or Playwright is absent).
 - ``visit``: a :class:`Visit`, a fresh context and page at 1280×900 that records every request,
-  aborts any request to a host other than 127.0.0.1 before it leaves, and collects console errors.
+  aborts any request to a host other than 127.0.0.1 before it leaves, and collects console errors;
+  when the test ends, every HTML page it navigated to that ``check_page`` did not check is opened
+  again and checked by Nu and axe (:func:`check_every_page_visited`), so a page reached by a link
+  is checked too.
 - :func:`check_page` ``(visit, name)``: :meth:`Visit.check_clean`; nothing overflows a 390 px phone
   viewport sideways (:func:`horizontal_overflow`); the Nu HTML Checker reports no error on the
   HTML the server sent; axe-core reports no serious or critical violation; and full-page
@@ -98,6 +101,7 @@ class Visit:
     errors: list[str] = field(default_factory=list)
     documents: list[Any] = field(default_factory=list)
     checkers: PageCheckers | None = None
+    checked: set[str] = field(default_factory=set)
 
     def check_clean(self) -> None:
         """Every request went to 127.0.0.1 and the page logged no error."""
@@ -287,7 +291,47 @@ def visit(browser: Any, page_checkers: PageCheckers) -> Iterator[Visit]:
     page.on("response", document)
     page.set_default_timeout(WAIT_MS)
     yield record
-    context.close()
+    try:
+        unchecked = check_every_page_visited(record, context)
+    finally:
+        context.close()
+    assert not unchecked, "pages visited that fail the page checks:\n" + "\n".join(unchecked)
+
+
+def visited_html_pages(visit: Visit) -> list[str]:
+    """The URLs (without fragment) of every HTML page this visit navigated to with 200, in order, once each."""
+    found: dict[str, None] = {}
+    for response in visit.documents:
+        kind = (response.headers.get("content-type") or "").split(";", 1)[0].strip()
+        if response.status == 200 and kind == "text/html":
+            found.setdefault(urldefrag(response.url).url, None)
+    return list(found)
+
+
+def check_every_page_visited(visit: Visit, context: Any) -> list[str]:
+    """Nu and axe on every HTML page the test navigated to that :func:`check_page` did not check; the failures.
+
+    So "no error on every page the tests visit" holds for pages reached by following links too:
+    each is opened again in a fresh page of the same context and checked (no screenshot).
+    """
+    checkers = visit.checkers
+    if checkers is None or checkers.unavailable or checkers.nu is None or checkers.axe_script is None:
+        return []
+    failures: list[str] = []
+    for url in visited_html_pages(visit):
+        if url in visit.checked:
+            continue
+        page = context.new_page()
+        try:
+            response = page.goto(url, wait_until="load")
+            html = str(response.text()) if response is not None else str(page.content())
+            errors = checkers.nu.errors(html)
+            violations = axe_violations(page, checkers.axe_script)
+        finally:
+            page.close()
+        failures += [f"{url}: Nu: {error}" for error in errors]
+        failures += [f"{url}: axe: {v['id']} ({v['impact']}) {v['nodes']}" for v in violations]
+    return failures
 
 
 def axe_violations(page: Any, script: Path) -> list[dict[str, Any]]:
@@ -362,3 +406,4 @@ def check_page(visit: Visit, name: str) -> None:
     violations = axe_violations(visit.page, checkers.axe_script)
     assert not violations, f"axe-core on {visit.page.url}:\n" + json.dumps(violations, indent=1)
     visit.check_clean()
+    visit.checked.add(urldefrag(visit.page.url).url)
