@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import pytest
+from html_tree import Element, parse
 
 from spine_evidence.namespaces import BASE
 from spine_evidence.publish import publish
@@ -25,71 +24,7 @@ pytest_plugins = ["triple_stores"]  # the oxigraph fixture: Oxigraph server on 1
 
 REC_1B = BASE + "recommendation/1b"
 HTML = {"Accept": "text/html"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 LINE = "(se:hasSupportingEvidenceLine|se:hasDisputingEvidenceLine|se:hasInconclusiveEvidenceLine|se:hasEvidenceLine)"
-
-
-@dataclass
-class Element:
-    """An HTML element: tag, attributes, children (elements and text)."""
-
-    tag: str
-    attrs: dict[str, str]
-    children: list[Element | str] = field(default_factory=list)
-
-    def text(self) -> str:
-        """The element's text, whitespace collapsed."""
-        parts = [c if isinstance(c, str) else c.text() for c in self.children]
-        return " ".join(" ".join(parts).split())
-
-    def iter(self, tag: str | None = None, cls: str | None = None) -> list[Element]:
-        """Every descendant element (depth first) with ``tag`` and the class ``cls``."""
-        found = []
-        for child in self.children:
-            if isinstance(child, Element):
-                if (tag is None or child.tag == tag) and (cls is None or cls in child.attrs.get("class", "").split()):
-                    found.append(child)
-                found += child.iter(tag, cls)
-        return found
-
-    def summary(self) -> str:
-        """The text of a ``<details>`` element's own ``<summary>``."""
-        return next(c for c in self.children if isinstance(c, Element) and c.tag == "summary").text()
-
-    def hrefs(self) -> list[str]:
-        """The ``href`` of every link inside."""
-        return [a.attrs["href"] for a in self.iter("a") if "href" in a.attrs]
-
-
-class TreeBuilder(HTMLParser):
-    """Builds an :class:`Element` tree with :class:`html.parser.HTMLParser`."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(element)
-        if tag not in VOID:
-            self.stack.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        while len(self.stack) > 1:
-            if self.stack.pop().tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def parse(text: str) -> Element:
-    """The element tree of an HTML document."""
-    builder = TreeBuilder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
 
 
 def page(client, path: str) -> Element:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import pyoxigraph as ox
 import pytest
 from Crypto.PublicKey import RSA
+from html_tree import Element, parse
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -32,7 +31,6 @@ from spine_evidence.web.inverse_relations import inverse_heading, plural
 
 HTML = {"Accept": "text/html"}
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 LINE = "?has rdfs:subPropertyOf* se:hasEvidenceLine"
 BELOW = "(rdfs:subClassOf|rdfs:subPropertyOf|owl:equivalentClass/owl:intersectionOf/rdf:rest*/rdf:first)+"
 CHOOSE = {
@@ -43,71 +41,6 @@ CHOOSE = {
     "result": "SELECT ?x WHERE { ?x a se:Result ; se:hasValue/se:statedPercentage ?p } ORDER BY ?x LIMIT 1",
     "outcome": "SELECT ?x WHERE { ?r se:measuresOutcome ?x } GROUP BY ?x ORDER BY DESC(COUNT(?r)) ?x LIMIT 1",
 }
-
-
-@dataclass
-class Element:
-    """An HTML element: tag, attributes, children (elements and text)."""
-
-    tag: str
-    attrs: dict[str, str]
-    children: list[Element | str] = field(default_factory=list)
-
-    def text(self) -> str:
-        """The element's text, whitespace collapsed."""
-        return " ".join("".join(c if isinstance(c, str) else " " + c.text() + " " for c in self.children).split())
-
-    def iter(self, tag: str | None = None, **attrs: str) -> list[Element]:
-        """Every descendant element (depth first) with ``tag`` whose attributes contain ``attrs`` (class: one of)."""
-        found = []
-        for child in self.children:
-            if isinstance(child, Element):
-                if (tag is None or child.tag == tag) and all(has(child, name, value) for name, value in attrs.items()):
-                    found.append(child)
-                found += child.iter(tag, **attrs)
-        return found
-
-    def elements(self) -> list[Element]:
-        """The element children."""
-        return [c for c in self.children if isinstance(c, Element)]
-
-
-def has(element: Element, name: str, value: str) -> bool:
-    """Whether ``element`` has the attribute ``name`` equal to ``value`` (``class_``: one of its classes)."""
-    if name == "class_":
-        return value in element.attrs.get("class", "").split()
-    return element.attrs.get(name) == value
-
-
-class TreeBuilder(HTMLParser):
-    """Builds an :class:`Element` tree with :class:`html.parser.HTMLParser`."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(element)
-        if tag not in VOID:
-            self.stack.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        while len(self.stack) > 1:
-            if self.stack.pop().tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def parse(text: str) -> Element:
-    """The element tree of an HTML document."""
-    builder = TreeBuilder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
 
 
 def values_in(cell: Element) -> list[str]:

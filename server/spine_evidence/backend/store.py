@@ -8,7 +8,8 @@ self-description, ``/fhir`` and ``/health`` work over it unchanged.
 
 Every query is first parsed by pyoxigraph on an empty store (a syntax error is
 the same 400 as on the embedded store, and nothing but a valid query, never
-an update, is sent); the result kind tells how to read the answer. Each call
+an update, is sent; the outcome for the last ``PARSED_QUERIES`` valid texts is
+remembered); the result kind tells how to read the answer. Each call
 ends by the deadline of :mod:`.errors`. Solutions stream through: the
 endpoint's row and byte limits stop reading, and the connection is closed.
 Triples are read up to the row limit (plus one, so truncation shows) into an
@@ -23,6 +24,7 @@ that follow them, as the linked-data pages do.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -52,6 +54,7 @@ VIRTUOSO_CBD = 'DEFINE sql:describe-mode "CBD"\n'
 VIRTUOSO_BNODE = (b"<bnode>nodeID://", b"<bnode>")
 REFRESH_SECONDS = 2.0  # at most this long is spent re-reading the record (the previous one is kept if it fails)
 MAX_REMEMBERED = 100_000  # blank-node triples kept per thread for quads_for_pattern
+PARSED_QUERIES = 1024  # query texts whose parse (valid, and its kind) is remembered
 EMPTY = ox.Store()  # parses our queries (its answers are never read)
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -126,9 +129,10 @@ class RemoteSparqlStore:
               custom_functions: Mapping[ox.NamedNode, Callable[..., Term | None]] | None = None,
               **_options: object) -> Results:
         """Evaluate ``query`` on the backend, as ``pyoxigraph.Store.query`` would on the embedded store."""
-        kind = EMPTY.query(query, prefixes=dict(prefixes or {}), base_iri=base_iri,
-                           custom_functions=dict(custom_functions or {}) or None)  # SyntaxError: the caller's 400
-        graph_answer = isinstance(kind, ox.QueryTriples)
+        if custom_functions:
+            graph_answer = is_graph_query(query, tuple((prefixes or {}).items()), base_iri, dict(custom_functions))
+        else:
+            graph_answer = parsed_graph_query(query, tuple((prefixes or {}).items()), base_iri)
         form = dataset_form(self.graphs, query, prefixes, default_graph, named_graphs)  # reads the record first
         head = prologue(query, prefixes, base_iri)
         if graph_answer and self.virtuoso and _is_describe(query):
@@ -229,6 +233,19 @@ class RemoteSparqlStore:
         if found is None:
             found = self._remembered.quads = {}
         return found
+
+
+def is_graph_query(query: str, prefixes: tuple[tuple[str, str], ...], base_iri: str | None,
+                   custom_functions: dict[ox.NamedNode, Callable[..., Term | None]] | None = None) -> bool:
+    """Whether ``query`` answers triples, parsed by pyoxigraph (``SyntaxError``: the caller's 400)."""
+    kind = EMPTY.query(query, prefixes=dict(prefixes), base_iri=base_iri, custom_functions=custom_functions)
+    return isinstance(kind, ox.QueryTriples)
+
+
+@functools.lru_cache(maxsize=PARSED_QUERIES)
+def parsed_graph_query(query: str, prefixes: tuple[tuple[str, str], ...], base_iri: str | None) -> bool:
+    """:func:`is_graph_query`, remembered for the last texts parsed (a syntax error is not remembered)."""
+    return is_graph_query(query, prefixes, base_iri)
 
 
 def matches(quad: ox.Quad, predicate: Any, obj: Any) -> bool:

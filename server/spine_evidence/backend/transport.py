@@ -4,6 +4,9 @@
 requests (the credentials of ``publish``, see :mod:`spine_evidence.publish.remote`)
 and ``stream=True``: the connect timeout is at most ``CONNECT_SECONDS`` and
 the time left; the read timeout (waiting for the status line) the time left.
+It asks for an uncompressed answer (``Accept-Encoding: identity``: gzip cost
+the backend and us CPU per row on a local network), and reads requests'
+environment settings once per URL (:func:`environment`), not per call.
 :class:`DeadlineStream` is the answer's body as a binary file for
 pyoxigraph's parsers: before each read it sets the socket's timeout to the
 time left and reads at most one network chunk, so the whole answer, however
@@ -20,12 +23,13 @@ an error status: 502), :class:`~.errors.BackendTimeout` (504) or
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import socket
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from typing import IO, cast
+from typing import IO, Any, cast
 
 import requests
 import urllib3
@@ -35,6 +39,7 @@ from .errors import BackendError, BackendRefused, BackendTimeout, relayed
 
 CONNECT_SECONDS = 10.0
 CHUNK = 64 * 1024
+IDENTITY = "identity"  # the Accept-Encoding asked for (``gzip`` to trade CPU for network on a slow link)
 
 
 def seconds_left(backend: str, deadline: float) -> float:
@@ -57,12 +62,33 @@ def http_get(session: requests.Session, url: str, params: Mapping[str, str], acc
     return call(session, "GET", url, accept, deadline, auth, params=dict(params))
 
 
+def headers(accept: str) -> dict[str, str]:
+    """The request's headers: ``accept``, and an uncompressed answer (on a local network gzip costs both sides CPU)."""
+    return {"Accept": accept, "Accept-Encoding": IDENTITY}
+
+
+@functools.lru_cache(maxsize=16)
+def environment(url: str) -> dict[str, Any]:
+    """What requests takes from the environment for ``url``, read once per URL, not per call.
+
+    The proxies (``HTTP_PROXY``, ``NO_PROXY`` …), the CA bundle
+    (``REQUESTS_CA_BUNDLE``) and the ``~/.netrc`` credentials (used when no
+    others are given), as requests' ``trust_env`` would read them.
+    """
+    settings = requests.Session().merge_environment_settings(url, {}, None, None, None)
+    return {"proxies": settings["proxies"], "verify": settings["verify"], "cert": settings["cert"],
+            "auth": requests.utils.get_netrc_auth(url)}
+
+
 def call(session: requests.Session, method: str, url: str, accept: str, deadline: float, auth: AuthBase | None,
          **options: object) -> requests.Response:
     """One request within ``deadline``: the streamed 2xx response, else the error of the module docstring."""
     left = seconds_left(url, deadline)
     try:
-        response = session.request(method, url, headers={"Accept": accept}, stream=True, auth=auth,
+        session.trust_env = False  # the environment is read once per backend URL, not per call
+        settings = environment(url)
+        response = session.request(method, url, headers=headers(accept), stream=True, auth=auth or settings["auth"],
+                                   proxies=settings["proxies"], verify=settings["verify"], cert=settings["cert"],
                                    timeout=(min(CONNECT_SECONDS, left), left), **options)  # type: ignore[arg-type]
     except requests.Timeout:
         seconds_left(url, deadline)  # the deadline passed: 504

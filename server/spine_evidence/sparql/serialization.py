@@ -108,6 +108,8 @@ class _LineLimit:
         """The first complete lines (at most ``lines``, header included) within the byte bound; rows; cut or not."""
         data = b"".join(self.chunks)
         self.chunks = []
+        if len(data) <= MAX_ROW_BYTES:  # no line can be too long: found in C, not line by line
+            return _first_lines(data, lines, max(self.max_bytes, 0))
         end, count = 0, 0
         while count < lines:
             found = data.find(b"\n", end)
@@ -117,6 +119,20 @@ class _LineLimit:
         if count == 0:  # not even the header line: a variable name cannot be that long
             return data, 0, False
         return data[:end], count - 1, end < len(data)
+
+
+def _first_lines(data: bytes, lines: int, max_bytes: int) -> tuple[bytes, int, bool]:
+    """:meth:`_LineLimit.kept` for ``data`` of lines no longer than ``MAX_ROW_BYTES``."""
+    if data.count(b"\n") <= lines:
+        end = data.rfind(b"\n") + 1
+    else:  # just after the ``lines``-th newline
+        end = len(data) - len(data.split(b"\n", lines)[-1]) if lines > 0 else 0
+    if end > max_bytes:  # the last whole line within the byte bound, the header line kept in any case
+        end = max(data.rfind(b"\n", 0, max_bytes) + 1, data.find(b"\n") + 1)
+    count = data.count(b"\n", 0, end)
+    if count == 0:  # not even the header line: a variable name cannot be that long
+        return data, 0, False
+    return data[:end], count - 1, end < len(data)
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: ox.RdfFormat, max_rows: int | None = None,

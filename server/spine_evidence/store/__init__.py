@@ -156,6 +156,19 @@ def read_build_record(store_path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def dataset_file(store_path: Path | None, name: str) -> Path | None:
+    """The file ``name`` of the dataset folder holding the store at ``store_path`` (its ``store/``), if it exists.
+
+    Where ``build`` writes its views beside the store (``ontology.html``, ``nanopubs.trig``, ...);
+    ``None`` for an in-memory or remote store, or when the build did not write that view.
+    """
+    if store_path is None:
+        return None
+    folder = store_path.parent if store_path.name == STORE_DIR else store_path
+    path = folder / name
+    return path if path.is_file() else None
+
+
 def write_build_record(store_path: Path, version: str, **extra: object) -> Path:
     """Write ``build.json`` beside ``store_path`` with the graph version and ``extra`` fields."""
     record = Path(store_path).parent / BUILD_RECORD

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..store import STORE_DIR
+from ..store import dataset_file
 
 # spine_evidence.nanopubs.model.OUTPUT_FILE, which imports rdflib (not imported when serving);
 # tests/test_resource_page.py checks that the two agree.
@@ -29,11 +29,7 @@ HAS_ASSERTION = ox.NamedNode(NP + "hasAssertion")
 
 def nanopubs_file(store_path: Path | None) -> Path | None:
     """``nanopubs.trig`` beside the store at ``store_path`` (a dataset's ``store/``), when it exists."""
-    if store_path is None:
-        return None
-    folder = store_path.parent if store_path.name == STORE_DIR else store_path
-    path = folder / OUTPUT_FILE
-    return path if path.is_file() else None
+    return dataset_file(store_path, OUTPUT_FILE)
 
 
 @functools.lru_cache(maxsize=4)

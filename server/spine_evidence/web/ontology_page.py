@@ -20,17 +20,13 @@ from markupsafe import Markup
 
 from ..iris import ONTOLOGY_IRI
 from ..ontology_docs import BODY, HEAD, OUTPUT_FILE, between
-from ..store import STORE_DIR
+from ..store import dataset_file
 from .state import current_state
 
 
 def docs_file(store_path: Path | None) -> Path | None:
     """``ontology.html`` beside the store at ``store_path`` (a dataset's ``store/``), when it exists."""
-    if store_path is None:
-        return None
-    folder = store_path.parent if store_path.name == STORE_DIR else store_path
-    path = folder / OUTPUT_FILE
-    return path if path.is_file() else None
+    return dataset_file(store_path, OUTPUT_FILE)
 
 
 @functools.lru_cache(maxsize=4)
