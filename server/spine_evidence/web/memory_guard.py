@@ -26,11 +26,17 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 log = logging.getLogger(__name__)
 
 
-def resident_bytes() -> int | None:
-    """The resident set size of this process in bytes (``None`` when ``/proc`` is not there)."""
+def resident_bytes(statm: int | None = None) -> int | None:
+    """The resident set size of this process in bytes (``None`` when ``/proc`` is not there).
+
+    ``statm``: a descriptor of ``/proc/self/statm`` kept open by the caller, read with one
+    ``pread`` (the watchdog samples every ``SAMPLE_SECONDS``); else the file is opened for this read.
+    """
     try:
-        with open(STATM, "rb") as statm:
-            return int(statm.read().split()[1]) * PAGE_BYTES
+        if statm is not None:
+            return int(os.pread(statm, 128, 0).split()[1]) * PAGE_BYTES
+        with open(STATM, "rb") as file:
+            return int(file.read().split()[1]) * PAGE_BYTES
     except (OSError, ValueError, IndexError):
         return None
 
@@ -60,12 +66,13 @@ class MemoryGuard:
             threading.Thread(target=self._watch, name="memory-guard", daemon=True).start()
 
     def _watch(self) -> None:
+        statm = os.open(STATM, os.O_RDONLY)  # this process's own: opened in the process the thread runs in
         while True:
-            rss = resident_bytes() or 0
+            rss = resident_bytes(statm) or 0
             if rss > self.limit:
                 log.warning("worker %d: resident memory %d MiB is over the cap of %d MiB; replacing it",
                             os.getpid(), rss >> 20, self.limit >> 20)
                 self.exceeded(rss)
-                while (resident_bytes() or 0) > self.limit:  # re-armed once back under the cap
+                while (resident_bytes(statm) or 0) > self.limit:  # re-armed once back under the cap
                     time.sleep(SAMPLE_SECONDS * 10)
             time.sleep(SAMPLE_SECONDS)
