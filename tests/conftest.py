@@ -38,7 +38,7 @@ import pyoxigraph as ox
 import pytest
 
 from spine_evidence import node_packages, processes
-from spine_evidence.namespaces import GRAPH_FACTFINDER, GRAPH_ONTOLOGY
+from spine_evidence.namespaces import BASE, GRAPH_FACTFINDER, GRAPH_ONTOLOGY
 from spine_evidence.source_files import GRAPH_OF_FILE
 from spine_evidence.store import STORE_DIR
 from spine_evidence.store import load as load_store
@@ -320,3 +320,29 @@ def empty_store(tmp_path_factory) -> Path:
     ox.Store(str(folder / "store")).flush()
     (folder / "build.json").write_text(json.dumps({"graph_version": "empty-for-test-data"}), encoding="utf-8")
     return folder / "store"
+
+
+def select_rows(client, query: str) -> list[dict[str, str]]:
+    """The bindings of a SELECT on the Flask ``client``'s ``/sparql`` as ``{name: value}`` rows."""
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [{k: v["value"] for k, v in row.items()} for row in response.get_json()["results"]["bindings"]]
+
+
+def path_of(iri: str) -> str:
+    """The request path of one of our IRIs (under ``https://w3id.org/spine-evidence/``)."""
+    assert iri.startswith(BASE), iri
+    return "/" + iri[len(BASE):]
+
+
+@pytest.fixture
+def plain_endpoint(endpoint_factory, store_dir, tmp_path, monkeypatch):
+    """A served endpoint whose YASGUI folder is empty, so the query page falls back to the plain form."""
+    from spine_evidence.web.query_page import YASGUI_ENV
+
+    empty = tmp_path / "no-yasgui"
+    empty.mkdir()
+    monkeypatch.setenv(YASGUI_ENV, str(empty))
+    with endpoint_factory(store=store_dir) as running:
+        yield running

@@ -23,7 +23,6 @@ from rdflib import RDF, Graph, URIRef
 
 from spine_evidence.namespaces import BASE
 from spine_evidence.web.example_queries import example_queries
-from spine_evidence.web.query_page import YASGUI_ENV
 
 PAGE_SIZE = 50  # rows YASGUI's table shows on its first page
 TWINS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
@@ -117,16 +116,6 @@ def test_example_link_loads_its_query_and_runs_it(endpoint, visit, yasgui):
     assert not any("?example=" in url for url in visit.requests)
     assert run_in_yasgui(page) == counts[chosen]
     visit.check_clean()
-
-
-@pytest.fixture
-def plain_endpoint(endpoint_factory, store_dir, tmp_path, monkeypatch):
-    """A server whose YASGUI folder is empty, so the query page falls back to the plain form."""
-    empty = tmp_path / "no-yasgui"
-    empty.mkdir()
-    monkeypatch.setenv(YASGUI_ENV, str(empty))
-    with endpoint_factory(store=store_dir) as running:
-        yield running
 
 
 def test_plain_form_submits_a_query_and_shows_results(plain_endpoint, visit):

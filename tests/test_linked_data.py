@@ -11,6 +11,8 @@ import re
 
 import pytest
 import requests
+from conftest import path_of
+from conftest import select_rows as select
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
@@ -30,20 +32,6 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 QUOTED = f"""SELECT ?s ?exact WHERE {{
   ?s <{SE.hasQuote}> ?a . ?a <{OA.hasTarget}>/<{OA.hasSelector}>/<{OA.exact}> ?exact .
   ?r <{SE.basedOn}> ?s }} ORDER BY ?s LIMIT 1"""
-
-
-def select(client, query: str) -> list[dict]:
-    """The bindings of a SELECT on ``/sparql`` as ``{name: value}`` rows."""
-    response = client.get("/sparql", query_string={"query": query},
-                          headers={"Accept": "application/sparql-results+json"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return [{k: v["value"] for k, v in row.items()} for row in response.get_json()["results"]["bindings"]]
-
-
-def path_of(iri: str) -> str:
-    """The request path of an IRI under the base."""
-    assert iri.startswith(BASE)
-    return "/" + iri[len(BASE):]
 
 
 def parsed(response, media_type: str = "text/turtle") -> Graph:

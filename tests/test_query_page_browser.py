@@ -149,18 +149,6 @@ def test_a_shared_link_reopens_the_query_and_runs_it(endpoint, visit):
     visit.check_clean()
 
 
-@pytest.fixture
-def plain_endpoint(endpoint_factory, store_dir, tmp_path, monkeypatch):
-    """A server whose YASGUI folder is empty, so the query page has the plain form."""
-    from spine_evidence.web.query_page import YASGUI_ENV
-
-    empty = tmp_path / "no-yasgui"
-    empty.mkdir()
-    monkeypatch.setenv(YASGUI_ENV, str(empty))
-    with endpoint_factory(store=store_dir) as running:
-        yield running
-
-
 def test_the_plain_form_links_to_its_query_and_version(plain_endpoint, visit):
     page = visit.page
     assert page.goto(plain_endpoint.base + "/").status == 200

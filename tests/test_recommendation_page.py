@@ -14,6 +14,8 @@ import csv
 import io
 
 import pytest
+from conftest import path_of
+from conftest import select_rows as select
 from html_tree import Element, parse
 
 from spine_evidence.namespaces import BASE
@@ -33,20 +35,6 @@ def page(client, path: str) -> Element:
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert response.mimetype == "text/html"
     return parse(response.get_data(as_text=True))
-
-
-def select(client, query: str) -> list[dict[str, str]]:
-    """The bindings of a SELECT on ``/sparql`` as ``{name: value}`` rows."""
-    response = client.get("/sparql", query_string={"query": query},
-                          headers={"Accept": "application/sparql-results+json"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return [{k: v["value"] for k, v in row.items()} for row in response.get_json()["results"]["bindings"]]
-
-
-def path_of(iri: str) -> str:
-    """The request path of an IRI under the base."""
-    assert iri.startswith(BASE)
-    return "/" + iri[len(BASE):]
 
 
 def child_list(element: Element, label: str) -> list[Element]:

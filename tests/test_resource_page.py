@@ -16,6 +16,8 @@ import json
 
 import pyoxigraph as ox
 import pytest
+from conftest import path_of
+from conftest import select_rows as select
 from Crypto.PublicKey import RSA
 from html_tree import Element, parse
 from rdflib import Graph
@@ -67,26 +69,12 @@ def table_rows(table: Element) -> list[list[Element]]:
     return [[c for c in row.elements() if c.tag in ("th", "td")] for row in body.iter("tr")]
 
 
-def select(client, query: str) -> list[dict[str, str]]:
-    """The bindings of a SELECT on ``/sparql`` as ``{name: value}`` rows."""
-    response = client.get("/sparql", query_string={"query": query},
-                          headers={"Accept": "application/sparql-results+json"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return [{k: v["value"] for k, v in row.items()} for row in response.get_json()["results"]["bindings"]]
-
-
 def ask(client, query: str) -> bool:
     """The answer of an ASK on ``/sparql``."""
     response = client.get("/sparql", query_string={"query": query},
                           headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return bool(response.get_json()["boolean"])
-
-
-def path_of(iri: str) -> str:
-    """The request path of an IRI under the base."""
-    assert iri.startswith(BASE)
-    return "/" + iri[len(BASE):]
 
 
 def page(client, iri: str) -> tuple[str, Element]:
