@@ -28,6 +28,11 @@ def normalise(text: str) -> str:
     return _normalise_with_breaks(text)[0]
 
 
+def normalised(source_text: str) -> str:
+    """``normalise(source_text)``, computed once per source text (the offsets of the quotes are in it)."""
+    return _prepared(source_text)[0]
+
+
 def find_quote(source_text: str, exact: str) -> int | None:
     """Offset of ``exact`` in ``normalise(source_text)``, or ``None`` when absent.
 

@@ -26,30 +26,17 @@ class Quote:
     after: str = ""
 
 
-
-def source_span(text: str, offset: int, exact: str) -> int:
-    """End of the quote starting at ``offset`` in the normalised ``text`` (line-end hyphens may be joined)."""
-    wanted, i, j = quotes.normalise(exact), offset, 0
-    while i < len(text) and j < len(wanted):
-        if text[i] == wanted[j]:
-            j += 1
-        elif text[i] != "-":
-            break
-        i += 1
-    return i
-
-
 def excerpt(quote: Quote) -> Quote:
     """``quote`` with the passage of the source text around it (left empty when it is not found)."""
     try:
         source = quotes.load_source_text()
     except OSError:
         return quote
-    offset = quotes.find_quote(source, quote.exact)
-    text = quotes.normalise(source)
-    if offset is None:
+    span = quotes.find_span(source, quote.exact)
+    if span is None:
         return quote
-    end = source_span(text, offset, quote.exact)
+    offset, end = span
+    text = quotes.normalised(source)
     quote.before = "…" + text[max(0, offset - EXCERPT_CONTEXT):offset]
     quote.match = text[offset:end]
     quote.after = text[end:end + EXCERPT_CONTEXT] + "…"
