@@ -45,7 +45,7 @@ from typing import Any
 from bench import backend_report, measure, mix
 from bench.backend_publish import publish_corpus
 from bench.backend_servers import GRAPH_TRIPLES, OursEmbedded, OursOverBackend, PublishedVirtuoso, part_graphs
-from bench.corpus import parse_size
+from bench.corpus import parse_sizes
 from bench.processes import run_bounded
 from bench.run import corpus_for
 from bench.servers import CACHE, Server
@@ -193,8 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m bench.backend``: measure, write the Backend section; exit 2 on bad options or a missing peer."""
     args = parse_args(argv)
     try:
-        sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
-        [parse_size(s) for s in sizes]
+        sizes = parse_sizes(args.sizes)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -41,6 +41,14 @@ def parse_size(text: str) -> int:
         raise ValueError(f"not a size: {text!r} (expected e.g. 10k, 1m or 2500)") from None
 
 
+def parse_sizes(text: str) -> list[str]:
+    """The sizes of a comma-separated ``--sizes`` option, lower-cased; ``ValueError`` naming a bad one."""
+    sizes = [s.strip().lower() for s in text.split(",") if s.strip()]
+    for size in sizes:
+        parse_size(size)
+    return sizes
+
+
 def source_files() -> list[Path]:
     """Our ontology, shared vocabulary and graph Turtle files that exist now (the corpus header)."""
     found = []

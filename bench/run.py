@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import measure, mix, report
-from bench.corpus import corpus, parse_size
+from bench.corpus import corpus, parse_size, parse_sizes
 from bench.install import install
 from bench.load import wrk_available
 from bench.servers import BEFORE_REVISION, CACHE, SERVERS, OursBefore, Server
@@ -132,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [n.strip() for n in args.servers.split(",") if n.strip()]
     unknown = [n for n in names if n not in SERVERS]
     try:
-        sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
-        [parse_size(s) for s in sizes]
+        sizes = parse_sizes(args.sizes)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -386,6 +386,15 @@ def screenshots(visit: Visit, name: str, checkers: PageCheckers) -> list[str]:
     return overflow
 
 
+def tab_until(page: Any, tag: str, presses: int = 40) -> None:
+    """Press Tab until a ``tag`` element (upper case: ``SUMMARY``) has the focus; fail after ``presses``."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.tagName") == tag:
+            return
+    pytest.fail(f"no {tag} element took the focus within {presses} presses of Tab")
+
+
 def check_page(visit: Visit, name: str) -> None:
     """The page is clean, fits a phone, is valid HTML (Nu), has no serious/critical axe violation.
 

@@ -8,15 +8,13 @@ when Playwright or Chromium is absent. What the page shows is compared with SPAR
 
 from __future__ import annotations
 
-import pytest
 import requests
-from browser_support import check_page
+from browser_support import check_page, tab_until
 
 from spine_evidence.namespaces import BASE
 
 REC_1B = BASE + "recommendation/1b"
 JSON = {"Accept": "application/sparql-results+json"}
-MAX_TABS = 40
 
 
 def select(endpoint, query: str) -> list[dict[str, str]]:
@@ -76,12 +74,7 @@ def test_layers_are_reached_and_opened_with_the_keyboard(endpoint, visit):
     """Tab reaches a layer's summary (after the page's links); Enter unfolds (or folds) it, Enter again undoes it."""
     page = visit.page
     page.goto(endpoint.base + "/recommendation/1b")
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.tagName") == "SUMMARY":
-            break
-    else:
-        pytest.fail(f"no layer summary within {MAX_TABS} Tab presses")
+    tab_until(page, "SUMMARY")
     is_open = "document.activeElement.parentElement.open"
     before = page.evaluate(is_open)
     page.keyboard.press("Enter")

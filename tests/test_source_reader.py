@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 
 import pytest
 import requests
-from browser_support import check_page
+from browser_support import check_page, tab_until
 
 from spine_evidence import quotes
 from spine_evidence.iris import BASE, QUOTE, SOURCE_TEXT_IRI, SOURCE_TEXT_NAME
@@ -271,19 +271,13 @@ def test_the_reader_links_its_plain_text_twin(client):
     assert f'<link rel="alternate" type="text/plain; charset=utf-8" href="{SOURCE_PATH}">' in html
 
 
-MAX_TABS = 40
 
 
 def test_in_chromium_a_focused_quote_shows_what_it_grounds(endpoint, visit, graph_quotes):
     """Tab to the first quote: its popover appears with the links to its nodes; Tab again reaches the link."""
     page = visit.page
     assert page.goto(endpoint.base + "/reader").status == 200
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.tagName") == "MARK":
-            break
-    else:
-        pytest.fail(f"no quote took the focus in {MAX_TABS} presses of Tab")
+    tab_until(page, "MARK")
     anchor = page.evaluate("() => document.activeElement.id")
     popover = page.locator(f"#g-{anchor}")
     assert popover.is_visible()
