@@ -41,6 +41,8 @@ from spine_evidence.backend.publication import PUBLICATION_GRAPH, RECORD_SECONDS
 from spine_evidence.iris import BASE
 from spine_evidence.processes import free_port
 from spine_evidence.publish import publish
+from spine_evidence.sparql import evaluate
+from spine_evidence.sparql.serialization import Relayed, Written, serialize
 from spine_evidence.store import open_store
 from spine_evidence.web.linked_data import resource_description
 
@@ -59,6 +61,10 @@ GARBAGE = {
                       b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
                       b'<variable name="s"/></head><results><result><binding name="s"><uri>http://example.org/a'
                       b"</uri></binding></result><result><binding name=@@@@ cat walked over the keyboard"),
+    # Whole, valid results followed by garbage: no byte of it may be relayed (the parser reads to the end).
+    "garbage-at-end": (b"application/sparql-results+json",
+                       b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":'
+                       b'"http://example.org/a"}}]}} and then the cat sat on the keyboard'),
 }
 
 
@@ -226,6 +232,9 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
         yield patch
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def answer_rows(answer: dict) -> tuple[list[str], list[tuple]]:
     """The variables and rows of a SPARQL JSON answer; blank nodes made anonymous, literals as (value, type)."""
     names = answer["head"]["vars"]
@@ -233,10 +242,12 @@ def answer_rows(answer: dict) -> tuple[list[str], list[tuple]]:
     def cell(binding: dict | None) -> tuple | None:
         if binding is None:
             return None
+        assert binding["type"] in ("uri", "literal", "bnode"), binding  # SPARQL 1.1's (not "typed-literal")
         if binding["type"] == "bnode":
             return ("bnode",)
-        return (binding["type"].replace("typed-literal", "literal"), binding["value"],
-                binding.get("datatype"), binding.get("xml:lang"))
+        datatype = binding.get("datatype")  # RDF 1.1: a simple literal is an xsd:string (Virtuoso says so)
+        return (binding["type"], binding["value"], None if datatype == XSD_STRING else datatype,
+                binding.get("xml:lang"))
 
     return names, [tuple(cell(row.get(name)) for name in names) for row in answer["results"]["bindings"]]
 
@@ -481,3 +492,45 @@ def test_a_new_publication_record_is_the_live_version_within_its_refresh_time(se
         assert requests.get(f"{served.url}/sparql", params=ask, timeout=60).headers["ETag"] != etag
     finally:
         put(record.text)
+
+
+# Every kind of term, a literal with characters XML 1.0 cannot carry (U+0001) and one outside the BMP, and blank nodes.
+AWKWARD = r"""SELECT ?b ?o ?text ?typed ?tagged WHERE {
+  ?b rdf:first ?o
+  BIND("quote \" backslash \\ tab \t control \u0001 line\nbreak é 😀" AS ?text)
+  BIND(STRDT("4.50", xsd:decimal) AS ?typed)
+  BIND(STRLANG("Fluoroskopie", "de") AS ?tagged)
+}"""
+
+
+def test_awkward_terms_come_through_as_on_the_embedded_store(served, store_dir):
+    """Blank nodes (Virtuoso's nodeID:// labels), typed, tagged and control-character literals, in JSON and XML."""
+    same_table(served, store_dir, AWKWARD)
+    as_xml = requests.post(f"{served.url}/sparql", data={"query": AWKWARD},
+                           headers={"Accept": "application/sparql-results+xml"}, timeout=60)
+    assert as_xml.status_code == 200, as_xml.text
+    solutions = list(ox.parse_query_results(as_xml.content, ox.QueryResultsFormat.XML))
+    assert len(solutions) > 5 and all(isinstance(row["b"], ox.BlankNode) for row in solutions)
+    assert solutions[0]["text"] == ox.Literal("quote \" backslash \\ tab \t control \u0001 line\nbreak é 😀")
+
+
+def test_a_relayed_answer_cut_by_the_row_limit_is_written_again_and_a_whole_one_as_received(served):
+    """``serialize`` writes the backend's own bytes only when it read them all, within the limits."""
+    remote = RemoteSparqlStore(served.sparql, timeout=30, max_rows=10_000, max_bytes=1 << 24)
+    sparql = "SELECT ?s ?n WHERE { ?s se:citationNumber ?n } ORDER BY ?n"
+    json_format = ox.QueryResultsFormat.JSON
+
+    def relayed_answer(fmt: ox.QueryResultsFormat, max_rows: int) -> tuple[Written, Relayed | None]:
+        solutions = evaluate(remote, sparql)
+        relayed = remote.relayed(solutions)
+        assert relayed is not None and relayed.verbatim(fmt) is None  # nothing read yet
+        return serialize(solutions, fmt, max_rows, 1 << 24, relayed), relayed
+
+    whole, relayed = relayed_answer(json_format, 100)
+    assert whole.rows == 14 and not whole.truncated and whole.body == relayed.verbatim(json_format)
+    assert b"typed-literal" not in whole.body and b"nodeID:" not in whole.body
+    cut, relayed = relayed_answer(json_format, 3)
+    assert (cut.rows, cut.truncated) == (3, True) and cut.body != relayed.verbatim(json_format)
+    assert [row["n"]["value"] for row in json.loads(cut.body)["results"]["bindings"]] == ["1", "2", "3"]
+    as_csv, _ = relayed_answer(ox.QueryResultsFormat.CSV, 100)
+    assert as_csv.rows == 14 and as_csv.body.startswith(b"s,n\r\n") and as_csv.body.count(b"\r\n") == 15

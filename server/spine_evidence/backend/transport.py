@@ -118,16 +118,20 @@ class DeadlineStream(io.RawIOBase):
     """The body of ``response`` as a binary file whose every read ends by ``deadline`` (module docstring)."""
 
     def __init__(self, response: requests.Response, deadline: float, max_bytes: int | None = None,
-                 replace: tuple[bytes, bytes] | None = None) -> None:
+                 replace: Sequence[tuple[bytes, bytes]] = (), copy_up_to: int = 0) -> None:
         super().__init__()
         self.response = response
         self.deadline = deadline
         self.max_bytes = max_bytes
         self.size = 0
         self.url = response.url
-        self.replace = replace  # (old, new): rewritten wherever it occurs, across chunk boundaries too
+        self.replace = replace  # (old, new) pairs: rewritten wherever they occur, across chunk boundaries too
         self.held = b""
         self.ended = False  # the answer was read to its end, or failed: the connection is given back or closed
+        self.complete = False  # the answer was read to its end
+        self.copy: list[bytes] | None = [] if copy_up_to > 0 else None  # what read returned, while it fits
+        self.copy_up_to = copy_up_to
+        self.copied = 0
         self.chunks: Iterator[bytes] = response.raw.stream(CHUNK, decode_content=True)  # urllib3's fastest reader
         self.pending = b""  # the part of the last chunk not read yet
 
@@ -149,19 +153,33 @@ class DeadlineStream(io.RawIOBase):
 
     def read(self, size: int | None = -1) -> bytes:
         """About ``size`` bytes (one network chunk), rewritten when asked; ``b""`` at the end."""
-        if self.replace is None:
-            return self.read_chunk(size)
-        old, new = self.replace
+        data = self.rewritten(size) if self.replace else self.read_chunk(size)
+        if self.copy is not None:
+            self.copied += len(data)
+            if self.copied > self.copy_up_to:
+                self.copy = None
+            else:
+                self.copy.append(data)
+        return data
+
+    def rewritten(self, size: int | None) -> bytes:
+        """:meth:`read_chunk` with every ``replace`` pair applied."""
+        keep = max(len(old) for old, _ in self.replace) - 1  # a match may begin in the last bytes: held back
         while True:
             chunk = self.read_chunk(size)
-            data = (self.held + chunk).replace(old, new)
+            data = self.held + chunk
+            for old, new in self.replace:
+                data = data.replace(old, new)
             if not chunk:
                 self.held = b""
                 return data
-            keep = len(old) - 1  # a match may begin in the last bytes: hold them back for the next chunk
             self.held, data = data[-keep:], data[:-keep]
             if data:
                 return data
+
+    def whole(self) -> bytes | None:
+        """Everything read returned, when the answer was read to its end and within ``copy_up_to`` bytes."""
+        return b"".join(self.copy) if self.complete and self.copy is not None else None
 
     def read_chunk(self, size: int | None = -1) -> bytes:
         """At most ``size`` bytes of the next network chunk; ``b""`` at the end or past ``max_bytes``."""
@@ -192,6 +210,7 @@ class DeadlineStream(io.RawIOBase):
             raise BackendError(self.url, f"broke off its answer: {relayed(str(error))}") from None
         self.size += len(data)
         if not data:
+            self.complete = True
             self.finish()
         return data
 

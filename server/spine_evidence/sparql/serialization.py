@@ -7,7 +7,11 @@ there, so memory stays near that bound; a line over ``MAX_ROW_BYTES``, which
 pyoxigraph could not read back, also ends the answer), parsed back by
 pyoxigraph and serialised in the wanted format; CONSTRUCT/DESCRIBE triples
 are taken up to the limits (bytes counted as N-Triples text). Without limits
-(the CLI) everything is written. Nothing is written by hand.
+(the CLI) everything is written. Nothing is written by hand. Solutions read
+from another store's answer (``relayed``, see
+:class:`spine_evidence.backend.store.Relayed`) are written as that answer's
+own bytes when it is in the wanted format and the counting pass read all of
+it (so pyoxigraph's parser has checked it to its end).
 
 Graph answers in a format that abbreviates IRIs (:data:`PREFIXED_RDF_FORMATS`)
 declare the predeclared prefixes their IRIs use (:func:`used_prefixes`).
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from itertools import islice
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
 
@@ -37,12 +41,20 @@ class Written(NamedTuple):
     truncated: bool = False
 
 
+class Relayed(Protocol):
+    """Another store's answer that solutions were parsed from (module docstring)."""
+
+    def verbatim(self, fmt: ox.QueryResultsFormat) -> bytes | None:
+        """Its bytes, when they are in ``fmt`` and were read whole."""
+
+
 def serialize(results: Results, fmt: ox.QueryResultsFormat | ox.RdfFormat,
-              max_rows: int | None = None, max_bytes: int | None = None) -> Written:
+              max_rows: int | None = None, max_bytes: int | None = None, relayed: Relayed | None = None) -> Written:
     """``results`` written as ``fmt`` (a results format for SELECT/ASK, an RDF format for CONSTRUCT/DESCRIBE).
 
     ``max_rows``/``max_bytes`` cut the answer (``None``: no limit). An error
     met while evaluating (evaluation is lazy) raises ``QueryEvaluationError``.
+    ``relayed``: the answer the solutions were parsed from (module docstring).
     """
     try:
         if isinstance(results, ox.QueryTriples):
@@ -53,13 +65,13 @@ def serialize(results: Results, fmt: ox.QueryResultsFormat | ox.RdfFormat,
             raise TypeError(f"SELECT/ASK results need a results format, not {fmt}")
         if isinstance(results, ox.QueryBoolean):
             return Written(results.serialize(format=fmt) or b"")
-        return serialize_solutions(results, fmt, max_rows, max_bytes)
+        return serialize_solutions(results, fmt, max_rows, max_bytes, relayed)
     except (RuntimeError, ValueError, OSError) as error:  # e.g. an allowed SERVICE that failed
         raise QueryEvaluationError(f"the query could not be evaluated: {error}") from None
 
 
 def serialize_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: int | None = None,
-                        max_bytes: int | None = None) -> Written:
+                        max_bytes: int | None = None, relayed: Relayed | None = None) -> Written:
     """The solutions that fit ``max_rows`` and ``max_bytes`` (counted as TSV) written as ``fmt``."""
     if max_rows is None and max_bytes is None:
         return Written(solutions.serialize(format=fmt) or b"")
@@ -73,6 +85,8 @@ def serialize_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat
     lines, rows, truncated = writer.kept(rows_limit + 1)
     if fmt == TSV and not truncated:
         return Written(lines, rows, False)
+    if not truncated and relayed is not None and (verbatim := relayed.verbatim(fmt)) is not None:
+        return Written(verbatim, rows, False)
     return Written(ox.parse_query_results(lines, format=TSV).serialize(format=fmt) or b"", rows, truncated)
 
 

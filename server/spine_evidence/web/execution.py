@@ -17,7 +17,7 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from ..sparql import Results, evaluate
-from ..sparql.serialization import serialize
+from ..sparql.serialization import Relayed, serialize
 from .negotiation import MEDIA_TYPE_RDF, MEDIA_TYPE_RESULTS, not_acceptable
 from .protocol import QueryRequest
 
@@ -48,7 +48,9 @@ def answer(store: ox.Store, request: QueryRequest, media_types: MediaTypes, max_
     off into garbage while it streams is its ``BackendError`` (502).
     """
     try:
-        return serialized(evaluate_request(store, request), request, media_types, max_rows, max_bytes)
+        result = evaluate_request(store, request)
+        relayed = getattr(store, "relayed", None)  # over a backend: the answer the solutions are read from
+        return serialized(result, request, media_types, max_rows, max_bytes, relayed and relayed(result))
     except SyntaxError as error:  # only a backend's answer is parsed while it is written
         unreadable = getattr(store, "unreadable", None)
         if unreadable is None:
@@ -57,7 +59,7 @@ def answer(store: ox.Store, request: QueryRequest, media_types: MediaTypes, max_
 
 
 def serialized(result: Results, request: QueryRequest, media_types: MediaTypes, max_rows: int,
-               max_bytes: int) -> Answer:
+               max_bytes: int, relayed: Relayed | None = None) -> Answer:
     """The evaluated ``result`` in the media type negotiated for its kind, cut after ``max_rows`` or ``max_bytes``."""
     fmt: ox.RdfFormat | ox.QueryResultsFormat
     if isinstance(result, ox.QueryTriples):
@@ -70,5 +72,5 @@ def serialized(result: Results, request: QueryRequest, media_types: MediaTypes, 
         if media_type is None:
             raise not_acceptable(request.accept, request.format, MEDIA_TYPE_RESULTS)
         fmt = MEDIA_TYPE_RESULTS[media_type]
-    written = serialize(result, fmt, max_rows, max_bytes)
+    written = serialize(result, fmt, max_rows, max_bytes, relayed)
     return Answer(written.body, media_type, written.rows, written.truncated)
