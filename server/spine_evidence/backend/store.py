@@ -12,6 +12,10 @@ an update, is sent; the outcome for the last ``PARSED_QUERIES`` valid texts is
 remembered); the result kind tells how to read the answer. Each call
 ends by the deadline of :mod:`.errors`. Solutions stream through: the
 endpoint's row and byte limits stop reading, and the connection is closed.
+The bytes the parser read are kept too, up to the byte limit (:class:`Relayed`,
+the last answer of each thread): when the client asked for the backend's
+format and the whole answer fits the limits, those bytes are the answer, so
+it is parsed once (to check and count it) rather than written again.
 Triples are read up to the row limit (plus one, so truncation shows) into an
 in-memory pyoxigraph store, whose ``CONSTRUCT`` gives back a ``QueryTriples``.
 

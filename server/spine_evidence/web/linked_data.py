@@ -55,6 +55,7 @@ SUFFIX_MEDIA_TYPE: dict[str, str] = {
 }
 MEDIA_TYPE_SUFFIX: dict[str, str] = {media_type: suffix for suffix, media_type in SUFFIX_MEDIA_TYPE.items()}
 MAX_INCOMING = 2000
+LABELS_PER_QUERY = 200  # IRIs whose labels one query asks for
 DEFAULT = ox.DefaultGraph()
 Node = ox.NamedNode | ox.BlankNode
 HAS_QUOTE = ox.NamedNode(str(SE.hasQuote))
@@ -95,12 +96,19 @@ def closure(store: ox.Store, root: ox.NamedNode, seen: set[Node]) -> list[ox.Tri
 
 
 def labels(store: ox.Store, triples: list[ox.Triple], described: set[Node]) -> list[ox.Triple]:
-    """The ``rdfs:label`` triples of every IRI the description links to but does not describe."""
+    """The ``rdfs:label`` triples of every IRI the description links to but does not describe.
+
+    One query per ``LABELS_PER_QUERY`` IRIs (``VALUES``), not one per IRI: over
+    a backend (``serve --backend``) each query is a round trip.
+    """
     linked = {t for tr in triples for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
+    ordered = sorted(linked - described, key=lambda n: n.value)
     found: list[ox.Triple] = []
-    for node in sorted(linked - described, key=lambda n: n.value):
-        quads = store.quads_for_pattern(node, LABEL, None, DEFAULT)
-        found.extend(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    for start in range(0, len(ordered), LABELS_PER_QUERY):
+        values = " ".join(str(node) for node in ordered[start:start + LABELS_PER_QUERY])
+        solutions = store.query(f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s {LABEL} ?label }} ORDER BY ?s")
+        assert isinstance(solutions, ox.QuerySolutions)
+        found.extend(ox.Triple(row["s"], LABEL, row["label"]) for row in solutions)
     return found
 
 
