@@ -45,6 +45,7 @@ from .errors import BackendError, BackendTimeout, current_deadline, deadline_at,
 from .publication import Publication, read_publication
 from .text import dataset_form, prologue
 from .transport import DeadlineStream, content_kind, post_query
+from .virtuoso import VIRTUOSO_CBD, VIRTUOSO_REWRITES
 
 # JSON first: Virtuoso 7 writes it faster than XML (88 against 109 ms for 4,772 rows) and escapes control
 # characters in it (its XML has ``&#1;``, which no XML 1.0 parser reads).
@@ -54,13 +55,6 @@ RESULTS_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON
                    "application/sparql-results+xml": ox.QueryResultsFormat.XML}
 TRIPLES_ACCEPT = "application/n-triples, text/plain;q=0.5"
 TRIPLES_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES}
-VIRTUOSO_CBD = 'DEFINE sql:describe-mode "CBD"\n'
-# Rewritten in Virtuoso's answers: a blank node's label nodeID://b10000 (not a valid label) as b10000, and the
-# type "typed-literal" of the 2008 JSON draft as SPARQL 1.1's "literal" (so that its bytes may be relayed as is).
-VIRTUOSO_REWRITES = {"application/sparql-results+json": ((b'"type": "bnode", "value": "nodeID://',
-                                                          b'"type": "bnode", "value": "'),
-                                                         (b'"type": "typed-literal"', b'"type": "literal"')),
-                     "application/sparql-results+xml": ((b"<bnode>nodeID://", b"<bnode>"),)}
 REFRESH_SECONDS = 2.0  # at most this long is spent re-reading the record (the previous one is kept if it fails)
 MAX_REMEMBERED = 100_000  # blank-node triples kept per thread for quads_for_pattern
 PARSED_QUERIES = 1024  # query texts whose parse (valid, and its kind) is remembered

@@ -67,12 +67,14 @@ def backend_config(store: Path | None, data: Sequence[str], config: AppConfig, a
                    server: str) -> AppConfig:
     """The config for serving over ``config.backend``, once its publication record has been read."""
     from ..backend import open_backend
+    from ..backend.virtuoso import check_row_cap
 
     if store is not None or data:
         raise ConfigError("--backend serves the remote store: --store and --data do not go with it")
     assert config.backend is not None
     remote = open_backend(config.backend, config.backend_gsp, timeout=config.timeout, max_rows=config.max_rows,
                           max_bytes=config.max_answer_bytes)
+    check_row_cap(remote, config.max_rows)
     record = remote.publication
     announce(f"serving {config.backend}: build {record.version}, {len(record.graph_triples)} graphs, "
              f"{record.default_graph_triples} triples in the default graph")
