@@ -186,7 +186,17 @@ def verify(remote: RemoteStore, ours: GraphContent) -> None:
     if not same_graph(ours, theirs):
         counts, triples = difference(ours, theirs)
         raise PublishMismatchError(f"{ours.iri} read back from {remote.query_url} differs from what was sent "
-                                   f"({ours.triples} triples sent, {theirs.triples} read): {counts}", triples)
+                                   f"({ours.triples} triples sent, {theirs.triples} read): {counts}"
+                                   f"{cut_answer_hint(remote, ours, theirs)}", triples)
+
+
+def cut_answer_hint(remote: RemoteStore, ours: GraphContent, theirs: GraphContent) -> str:
+    """Why Virtuoso may have read back fewer triples than were sent: its answer caps (README, "Deployment")."""
+    if "virtuoso" not in remote.server.lower() or theirs.triples >= ours.triples:
+        return ""
+    return ("; Virtuoso cuts a CONSTRUCT answer at its ResultSetMaxRows ([SPARQL] in virtuoso.ini) without a "
+            "sign, and at 1,000,000 triples in any case: raise the setting above the graph's triples, or "
+            "publish smaller graphs")
 
 
 def publish_record(remote: RemoteStore, contents: Sequence[GraphContent], version: str, folder: Path) -> str:

@@ -85,6 +85,7 @@ class RemoteStore:
         self.handshake_graph = gsp_url  # a graph IRI that is small or absent (publish: its record graph)
         self.resent = 0  # PUT bodies sent twice (an auth challenge answered after the body)
         self.announce: Callable[[str], None] | None = None  # progress of large PUT bodies
+        self.server = ""  # the Server header of the store's last answer
 
     def request(self, method: str, url: str, **options: Any) -> requests.Response:
         """Send one request; a refused, failed or unreachable one is a :class:`RemoteStoreError`."""
@@ -92,6 +93,7 @@ class RemoteStore:
             response = self.session.request(method, url, timeout=TIMEOUT_S, **options)
         except requests.RequestException as error:
             raise RemoteStoreError(f"{method} {url}: {' '.join(str(error).split())}") from None
+        self.server = response.headers.get("Server", "")
         if not response.ok:
             body = " ".join(response.text.split())[:200]
             raise RemoteStoreError(f"{method} {url}: HTTP {response.status_code} {response.reason}: {body}")
