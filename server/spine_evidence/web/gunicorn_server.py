@@ -15,7 +15,9 @@ SIGTERM instead, gunicorn's graceful stop.
 
 Stopping: each worker leaves the terminal's process group (:func:`post_fork`,
 see :mod:`.worker_process`), so a Ctrl-C reaches the arbiter alone, which
-stops the workers.
+stops the workers. A worker stops gracefully whichever signal the arbiter
+sends (:func:`post_worker_init`): the answer it is writing is finished, not
+cut by an exception mid-write (which gunicorn logged with a traceback).
 """
 
 from __future__ import annotations
@@ -62,6 +64,19 @@ def post_request(worker: Worker, req: Request, environ: dict[str, Any], resp: Re
 def post_fork(server: Arbiter, worker: Worker) -> None:
     """gunicorn hook, in each new worker: leave the terminal's process group (see ``worker_process``)."""
     detach_from_terminal_group()
+
+
+def post_worker_init(worker: Worker) -> None:
+    """gunicorn hook, in each worker before it serves: SIGQUIT and SIGINT stop it gracefully, as SIGTERM does.
+
+    gunicorn's quick stop (Ctrl-C, SIGQUIT) raises ``SystemExit`` in the
+    worker wherever it is, even inside the ``sendall`` of an answer already
+    delivered; a graceful stop ends the worker's loop after that answer.
+    The arbiter still kills a worker that has not stopped after ``graceful_timeout``.
+    """
+    for number in (signal.SIGQUIT, signal.SIGINT):
+        signal.signal(number, worker.handle_exit)
+        signal.siginterrupt(number, False)
 
 
 def worker_exit(server: Arbiter, worker: Worker) -> None:
@@ -114,6 +129,7 @@ class EndpointGunicorn(BaseApplication):
             self.cfg.set(key, value)
         self.cfg.set("post_request", post_request)
         self.cfg.set("post_fork", post_fork)
+        self.cfg.set("post_worker_init", post_worker_init)
         self.cfg.set("worker_exit", worker_exit)
         self.cfg.set("when_ready", self.when_ready)
 
