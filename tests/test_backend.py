@@ -38,6 +38,7 @@ from test_readme_queries import EXAMPLES
 from spine_evidence import query
 from spine_evidence.backend import RemoteSparqlStore
 from spine_evidence.backend.publication import PUBLICATION_GRAPH, RECORD_SECONDS
+from spine_evidence.backend.store import RESULTS_ACCEPT
 from spine_evidence.iris import BASE
 from spine_evidence.processes import free_port
 from spine_evidence.publish import publish
@@ -534,3 +535,12 @@ def test_a_relayed_answer_cut_by_the_row_limit_is_written_again_and_a_whole_one_
     assert [row["n"]["value"] for row in json.loads(cut.body)["results"]["bindings"]] == ["1", "2", "3"]
     as_csv, _ = relayed_answer(ox.QueryResultsFormat.CSV, 100)
     assert as_csv.rows == 14 and as_csv.body.startswith(b"s,n\r\n") and as_csv.body.count(b"\r\n") == 15
+
+
+def test_a_dataset_of_many_graphs_is_named_and_answered(served):
+    """Virtuoso echoes each dataset graph as a response header: 120 of them passed http.client's limit of 100."""
+    remote = RemoteSparqlStore(served.sparql, timeout=30, max_rows=10_000, max_bytes=1 << 24)
+    graphs = [f"http://example.org/graph/{n}" for n in range(60)]
+    form = [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+    answer = remote.results(remote.send("SELECT * WHERE { ?s ?p ?o } LIMIT 1", form, RESULTS_ACCEPT))
+    assert isinstance(answer, ox.QuerySolutions) and list(answer) == []  # none of these graphs exists

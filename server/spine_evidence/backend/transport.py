@@ -24,6 +24,7 @@ an error status: 502), :class:`~.errors.BackendTimeout` (504) or
 from __future__ import annotations
 
 import functools
+import http.client
 import io
 import re
 import socket
@@ -37,9 +38,22 @@ from requests.auth import AuthBase
 
 from .errors import BackendError, BackendRefused, BackendTimeout, relayed
 
+# Virtuoso echoes each graph of a query's dataset as a response header (X-SPARQL-default-graph, …-named-graph),
+# and every query names all published graphs: past 47 graphs, http.client's 100-header limit refused its answers.
+# That limit is a setting of the module (for this process); it is raised, not removed.
+MAX_RESPONSE_HEADERS = 10_000
 CONNECT_SECONDS = 10.0
 CHUNK = 64 * 1024
 IDENTITY = "identity"  # the Accept-Encoding asked for (``gzip`` to trade CPU for network on a slow link)
+
+
+def allow_response_headers(count: int = MAX_RESPONSE_HEADERS) -> None:
+    """Let http.client (under requests and urllib3) read answers of up to ``count`` header lines."""
+    if getattr(http.client, "_MAXHEADERS", 0) < count:
+        setattr(http.client, "_MAXHEADERS", count)  # noqa: B010  # a private module setting, kept in one place
+
+
+allow_response_headers()
 
 
 def seconds_left(backend: str, deadline: float) -> float:
