@@ -32,6 +32,7 @@ from bench import mix
 from bench.backend_servers import OursOverBackend, PublishedVirtuoso
 from bench.client import Client
 from bench.servers import CACHE, Server
+from spine_evidence.backend import RemoteSparqlStore
 
 
 def tree_cpu(server: Server) -> float:
@@ -108,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     spy: subprocess.Popen[bytes] | None = None
     try:
         virtuoso.start()
+        # the published graphs, named in every direct query as our layer names them (its publication record)
+        record = RemoteSparqlStore(virtuoso.sparql_url, timeout=60, max_rows=10, max_bytes=1 << 20)
+        virtuoso.graphs = tuple(record.graphs)
         ours.backend_url = virtuoso.sparql_url
         ours.start()
         raw = folder / "py-spy.txt"

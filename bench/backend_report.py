@@ -1,17 +1,22 @@
 """The ``## Backend`` section of ``bench/RESULTS.md``, written by ``bench.backend`` in place of an earlier one.
 
 Ratios are to Virtuoso queried directly in the same run (``×1.10``: 10 % more
-time than Virtuoso alone). The rest of the file (``bench.run``'s) is left as
-it is; the section is added at the end when the file has none.
+time than Virtuoso alone). The section holds every corpus size kept in the
+work folder's ``backend.json`` (``keep``: a run replaces only the sizes it
+measured), each with the command and date of the run that measured it. The
+rest of the file (``bench.run``'s) is left as it is; the section is added at
+the end when the file has none.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 from pathlib import Path
 from typing import Any
 
+from bench.corpus import parse_size
 from bench.report import machine
 from bench.targets import ENGINE_BOUND_MS
 
@@ -57,8 +62,22 @@ def overheads(result: dict[str, Any], queries: list[str]) -> list[float]:
     return ratios
 
 
+def keep(result: dict[str, Any], results_file: Path) -> list[dict[str, Any]]:
+    """Store ``result`` in ``results_file`` in place of the earlier result of its size; every size kept, smallest first.
+
+    The file is read just before it is written, so results another run wrote
+    in the meantime for other sizes stay.
+    """
+    kept = json.loads(results_file.read_text()) if results_file.exists() else []
+    kept = sorted([r for r in kept if r["size"] != result["size"]] + [result], key=lambda r: parse_size(r["size"]))
+    results_file.write_text(json.dumps(kept, indent=1))
+    return kept
+
+
 def cell(result: dict[str, Any], query: str, server: str) -> str:
-    """``p50 / p99`` with the ratio of the p50 to Virtuoso's, or the error."""
+    """``p50 / p99`` with the ratio of the p50 to Virtuoso's, or the error (``—``: the server was not run)."""
+    if server not in result.get("servers_order", (DIRECT, BACKEND, EMBEDDED)):
+        return "—"
     data = result["latency"].get(query, {}).get(server, {})
     if "error" in data:
         return "error: " + str(data["error"])[:60].replace("|", "/")
@@ -96,9 +115,23 @@ def publish_lines(result: dict[str, Any]) -> list[str]:
         lines += ["", f"{why}: the corpus was loaded with Virtuoso's bulk loader (`ld_dir`, "
                       f"{result['bulk_load_seconds']:.1f} s) and publish run once more (row 1), finding every graph "
                       f"isomorphic and sending only the record, so that the queries could be measured."]
-    shown = [line for run in attempts for line in run["lines"] if "MiB" not in line or " 88 of " in line]
-    return lines + ["", "Each publish's output, stamped with the seconds since it started (progress lines "
-                    "but the middle one left out):", "", "```", *shown[:40], "```", ""]
+    return lines + ["", "Each publish's output, stamped with the seconds since it started (without the progress "
+                    f"lines of each PUT, the per-graph lines of its summary, and all but the first and last "
+                    f"{SHOWN_GRAPHS} graphs):", "", "```", *[line for run in attempts for line in shown(run["lines"])],
+                    "```", ""]
+
+
+SHOWN_GRAPHS = 3
+
+
+def shown(lines: list[str]) -> list[str]:
+    """The lines of one publish's output worth reading: each graph's outcome (first and last few), then the end."""
+    kept = [line for line in lines if " MiB" not in line and not re.match(r"\s*[\d.]+ s {4}", line)]
+    graphs = [n for n, line in enumerate(kept) if re.search(r"\[\d+/\d+\]", line)]
+    if len(graphs) > 2 * SHOWN_GRAPHS + 1:
+        left_out = graphs[SHOWN_GRAPHS:-SHOWN_GRAPHS]
+        kept = kept[:left_out[0]] + [f"          … {len(left_out)} more graphs"] + kept[left_out[-1] + 1:]
+    return kept
 
 
 def size_section(result: dict[str, Any]) -> list[str]:
@@ -106,8 +139,24 @@ def size_section(result: dict[str, Any]) -> list[str]:
     corpus = result["corpus"]
     bound = engine_bound(result)
     ratios = overheads(result, bound)
+    budget = result["budget"]
+    graphs = result.get("graph_triples")
     lines = [f"### {result['size'].upper()} triples ({corpus['triple_lines']:,} triple lines, "
-             f"{corpus['documents']} documents)", "", *publish_lines(result)]
+             f"{corpus['documents']} documents)", "",
+             f"- Command: `{result.get('command', 'not recorded')}`", f"- Date: {result.get('date', 'not recorded')}",
+             f"- Published in {result['graphs']} named graphs"
+             + (f" of at most {graphs:,} triples" if graphs else "") + ".",
+             f"- Latency: per query {budget['rounds']} rounds, each visiting the servers in turn "
+             f"(≥ {budget['min_requests']} requests or {budget['batch_seconds']} s, ≤ {budget['max_requests']}); "
+             "figure: the median of the rounds' p50 (p99)."]
+    if by := result.get("published_by"):
+        lines.append(f"- Published into this Virtuoso database by an earlier run, `{by['command']}` ({by['date']}): "
+                     "the publish rows (\"again\": its read-back check just before it checkpointed the database "
+                     "queried here) are that run's, the queries this run's.")
+    if EMBEDDED not in result["servers_order"]:
+        lines.append("- `serve --store` (ours embedded) was not run at this size (`--no-embedded`), to keep the run "
+                     "within its time: its column shows —.")
+    lines += ["", *publish_lines(result)]
     if ratios:
         worst = max(ratios)
         lines += [f"Our layer's overhead on the {len(ratios)} engine-bound queries (Virtuoso p50 ≥ "
@@ -129,27 +178,24 @@ def size_section(result: dict[str, Any]) -> list[str]:
     return lines + ["", f"Peak RSS while queried: {peaks}.", ""]
 
 
-def section(results: list[dict[str, Any]], command: str, date: str) -> list[str]:
-    """The whole ``## Backend`` section."""
-    budget = results[0]["budget"]
+def section(results: list[dict[str, Any]]) -> list[str]:
+    """The whole ``## Backend`` section: what is measured, the machine, then each size kept."""
     return [HEADING, "",
             "Generated by `bench/backend.py`; see bench/NOTES.md (\"Backend\") for the method. Virtuoso 7 holds the "
             "corpus that `spine-evidence publish` sent it; it is queried directly (the same text, dataset and "
             "timeout our layer sends it), through `spine-evidence serve --backend` and, for reference, through "
-            "`spine-evidence serve --store` on our own store of the corpus; both of ours uncached.",
-            "", f"- Command: `{command}`", f"- Date: {date}", *machine(),
-            f"- Latency: one keep-alive connection per server; per query {budget['rounds']} rounds, each visiting "
-            f"the three servers in turn (≥ {budget['min_requests']} requests or {budget['batch_seconds']} s, "
-            f"≤ {budget['max_requests']}); figure: the median of the rounds' p50 (p99).",
-            "- The machine was shared with other engineers' test runs during this measurement (2 cores): "
-            "the interleaving spreads their load over the three servers alike, but single figures are noisy.", "",
+            "`spine-evidence serve --store` on our own store of the corpus; both of ours uncached. Each size is "
+            "from its own run (its command and date below).", "", *machine(),
+            "- Latency: one keep-alive connection per server, the servers interleaved per query.",
+            "- The machine was shared with other engineers' test runs during these measurements (2 cores): "
+            "the interleaving spreads their load over the servers alike, but single figures are noisy.", "",
             *[line for result in results for line in size_section(result)]]
 
 
-def write(results: list[dict[str, Any]], command: str, date: str, out: Path) -> None:
-    """Put the section into ``out``: in place of its ``## Backend`` section, else at the end."""
+def write(results: list[dict[str, Any]], out: Path) -> None:
+    """Put the section of ``results`` into ``out``: in place of its ``## Backend`` section, else at the end."""
     text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
-    new = "\n".join(section(results, command, date)).rstrip() + "\n"
+    new = "\n".join(section(results)).rstrip() + "\n"
     pattern = re.compile(rf"(?ms)^{re.escape(HEADING)}\b.*?(?=^## |\Z)")
     if pattern.search(text):
         text = pattern.sub(lambda _: new + "\n", text, count=1).rstrip() + "\n"

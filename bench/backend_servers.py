@@ -25,8 +25,12 @@ SERVE_TIMEOUT_S = 600  # the query deadline of both of our servers (seconds), an
 MAX_ROWS = 10_000_000  # our servers' row limit: no query of the mix comes near it
 VIRTUOSO_MAX_ROWS = 100_000_000  # above the 10M corpus: the read-back CONSTRUCT returns every triple
 CREDENTIALS = {"SPINE_EVIDENCE_PUBLISH_USER": "dba", "SPINE_EVIDENCE_PUBLISH_PASSWORD": "dba"}
-# Virtuoso 7.2 answers no CONSTRUCT of more than 1,000,000 triples ("FRVEC: array in for vectored over max
-# vector length"), so publish could not read a larger graph back: the corpus is published in graphs of at most this.
+# The corpus is published in named graphs of at most this many triples (``python -m bench.backend --graph-triples``):
+# Virtuoso 7.2 names every graph of a query's dataset in a response header, which Python's http.client (100 headers
+# at most, raised by ``spine_evidence.backend.transport`` for ``serve --backend`` since, but not for the bench's own
+# client) refused beyond ~47 graphs, so the 10M corpus must fit in fewer; and it answers no CONSTRUCT of more than
+# 1,000,000 triples ("FRVEC: array in for vectored over max vector length", its ``MaxVectorSize``), so publish
+# could not read a larger graph back (``PublishedVirtuoso`` has the figures).
 GRAPH_TRIPLES = 500_000
 
 
@@ -60,20 +64,50 @@ class PublishedVirtuoso(Virtuoso):
     The ini is the bench's (``bench.servers.Virtuoso``: loopback ports, more
     buffers) with ``ResultSetMaxRows`` above the largest corpus: Debian's
     packaged ini caps every answer at 10,000 rows, silently, which would cut
-    publish's read-back. While ``publishing``, queries run on one thread
-    (``SINGLE_THREADED``): with Debian's ``ThreadsPerQuery = 4`` and
-    ``AsyncQueueMaxThreads = 10``, a 1M-triple PUT here answered 201 while the
-    graph held only 81 % of the triples (3 runs of 5; another: HTTP 500,
-    40001 SR172 deadlock). One thread did not prevent the deadlock (PUTs of
-    500,000 and 1,000,000 triples through publish still ended in it), so
-    ``bench.backend`` retries and, failing that, uses the bulk loader
-    (``bulk_load``). ``restart_for_queries`` checkpoints and starts it again
-    with the packaged threads for the queries.
+    publish's read-back.
+
+    While ``publishing`` it runs with ``PUBLISHING``: Virtuoso 7.2.5's
+    graph-crud PUT reads the whole body, commits ``CLEAR GRAPH``, then loads
+    the body with ``DB.DBA.TTLP``, whose vectored loader (``TTLP_V``) hands
+    batches of ~30 MB from the parsing thread to async-queue threads, each
+    in its own transaction (the HTTP connection's transactional log mode;
+    the bulk loader runs row-autocommit instead). Those transactions lock
+    the same IRI and quad rows, in both directions across the queue, where
+    the deadlock detector does not see: with the packaged threads a PUT of
+    1M answered 201 with 81 % stored (the lead's runs); with one query
+    thread and ``AsyncQueueMaxThreads = 1`` a PUT of 400k–500k into a store
+    that already held a graph hung (``status()``: 2 threads waiting, 0
+    deadlocks; stopped after 90 s) or ended in HTTP 500, 40001 SR172
+    (through publish, at 250k already: the second graph, twice). Graphs of
+    at most ~160k (one batch) never failed. ``AsyncQueueMaxThreads = 0``
+    runs the queue's work on the request's own thread, so the load is one
+    transaction: a 500k PUT then stopped at ``TransactionAfterImageLimit``
+    (default 50 MB; HTTP 500, 40005 SR325, nothing stored), and with that
+    raised to 1.5 GB PUTs of 500k after 500k, which had hung, stored every
+    triple; through publish, the 1M corpus in 3 graphs (65 s with the
+    read-back checks, 29.5 s in PUT) and the 10M one in 21 (901 s, 322 s in
+    PUT) were sent whole at the first attempt. ``CLEAR GRAPH`` is still
+    committed before the load, so a PUT is no more atomic than before
+    (``bench.backend_atomicity`` with these settings: a body whose last line
+    does not parse answers 500 with every other triple stored).
+    ``restart_for_queries`` checkpoints and starts it again with the
+    packaged threads for the queries. ``bulk_load`` is the fallback
+    ``bench.backend`` uses when every publish fails.
+
+    Graphs of ``GRAPH_TRIPLES`` (500,000), so 21 at 10M: Virtuoso answers a
+    query with one header per graph of its dataset (``X-SPARQL-default-graph``,
+    ``X-SPARQL-named-graph``), and Python's ``http.client`` (under requests,
+    so under ``serve --backend``, and under the bench client) refused a
+    response of more than 100 headers: with every published graph named
+    twice, 51 graphs failed and 41 worked. ``serve --backend`` now raises
+    that limit (``spine_evidence.backend.transport.allow_response_headers``);
+    the bench client, querying Virtuoso directly, still has it.
     """
 
     name = "virtuoso"
     publishing = True
-    SINGLE_THREADED = {"ThreadsPerQuery": "1", "AsyncQueueMaxThreads": "1"}
+    PUBLISHING = {"ThreadsPerQuery": "1", "AsyncQueueMaxThreads": "0", "TransactionAfterImageLimit": "1500000000"}
+    ISQL_PARTS = 20  # graphs registered for the bulk loader per isql-vt call (2 statements each; it runs ≤ 50)
 
     def fresh(self) -> None:
         """Remove the database, so the next start begins empty."""
@@ -82,21 +116,29 @@ class PublishedVirtuoso(Virtuoso):
     def write_ini(self) -> None:
         super().write_ini()
         ini = self.workdir / "virtuoso.ini"
-        settings = {"ResultSetMaxRows": str(VIRTUOSO_MAX_ROWS), **(self.SINGLE_THREADED if self.publishing else {})}
+        settings = {"ResultSetMaxRows": str(VIRTUOSO_MAX_ROWS), **(self.PUBLISHING if self.publishing else {})}
         text = ini.read_text()
         for key, value in settings.items():
-            text = re.sub(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", text)
+            text, found = re.subn(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", text)
+            if not found:
+                text = text.replace("[Parameters]\n", f"[Parameters]\n{key} = {value}\n", 1)
         ini.write_text(text)
 
     def bulk_load(self, parts: list[tuple[str, Path]]) -> float:
-        """Empty each graph and load its file with Virtuoso's bulk loader; the seconds taken."""
+        """Empty each graph and load its file with Virtuoso's bulk loader; the seconds taken.
+
+        ``isql-vt`` runs at most 50 statements per ``exec=``: the graphs are
+        registered ``ISQL_PARTS`` at a time.
+        """
         statements = []
         for n, (graph, file) in enumerate(parts, 1):
             link = self.workdir / f"part-{n}.nt"
             link.unlink(missing_ok=True)
             link.symlink_to(file.resolve())
             statements.append(f"SPARQL CLEAR GRAPH <{graph}>; ld_dir('{self.workdir}', '{link.name}', '{graph}');")
-        return self.isql(" ".join(statements) + " rdf_loader_run(); checkpoint;", 3600)
+        chunks = [statements[n:n + self.ISQL_PARTS] for n in range(0, len(statements), self.ISQL_PARTS)]
+        return sum(self.isql(" ".join(chunk), 600) for chunk in chunks) + self.isql("rdf_loader_run(); checkpoint;",
+                                                                                    3600)
 
     def restart_for_queries(self) -> float:
         """Checkpoint, stop, and start again with the packaged query threads; the seconds until it answers."""
