@@ -155,7 +155,7 @@ def measure_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
         stamp(f"  rows of {len(queries)} queries")
         rows = measure.row_counts(servers, queries, texts)
         stamp(f"  latency at concurrency 1, {budget.rounds} rounds interleaved")
-        latency = measure.latencies(servers, queries, texts, budget)
+        latency = measure.latencies(servers, queries, texts, budget, rows)
     finally:
         for server in reversed(running):
             server.stop()

@@ -74,11 +74,19 @@ def row_counts(servers: list[Server], queries: list[Query], texts: dict[str, lis
 
 
 def latencies(servers: list[Server], queries: list[Query], texts: dict[str, list[str]],
-              budget: Budget) -> dict[str, dict[str, dict[str, float | str]]]:
-    """p50 and p99 (ms) per query and server at concurrency 1: medians over the rounds."""
+              budget: Budget, rows: dict[str, dict[str, int | str]] | None = None,
+              ) -> dict[str, dict[str, dict[str, float | str]]]:
+    """p50 and p99 (ms) per query and server at concurrency 1: medians over the rounds.
+
+    A query a server failed in ``rows`` (:func:`row_counts`) is not sent to it
+    again: one that timed out would keep a core of the machine busy (the
+    server runs it to its own deadline) while the others are measured.
+    """
     clients = {s.name: Client(s.endpoint) for s in servers}
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    failed: dict[tuple[str, str], str] = {}
+    failed: dict[tuple[str, str], str] = {
+        (query, server): str(count)[len("error: "):] for query, by_server in (rows or {}).items()
+        for server, count in by_server.items() if isinstance(count, str) and count.startswith("error: ")}
     for query in queries:
         for _ in range(budget.rounds):
             for server in servers:

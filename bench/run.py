@@ -95,7 +95,7 @@ def measure_size(size: str, args: argparse.Namespace, names: list[str]) -> dict[
     servers, facts = start_servers(names, corpus_file, workdir, budget)
     try:
         rows = measure.row_counts(servers, queries, texts)
-        latency = measure.latencies(servers, queries, texts, budget)
+        latency = measure.latencies(servers, queries, texts, budget, rows)
         everything = [t for q in queries for t in texts[q.name]]
         tput = measure.throughputs(servers, texts[mix.TINY], everything, budget, workdir / "wrk")
     finally:
