@@ -5,7 +5,8 @@ with an ``X-SPARQL-MaxRows`` header, a CONSTRUCT's without any sign. A real
 Virtuoso 7 holds the session's store (published while it had no cap), then is
 started again with a cap of ``CAP`` rows. ``serve --backend`` refuses to start
 over it with a row limit above the cap (exit 2, one line naming the setting),
-and over it with a row limit below the cap answers as the limit says;
+and over it with a row limit below the cap answers as the limit says (a SELECT the
+cap cut after the start is refused by its ``X-SPARQL-MaxRows`` header);
 ``publish`` into it fails on its read-back, which the cap cut, and says so.
 """
 
@@ -19,8 +20,10 @@ import pytest
 import requests
 from conftest import console_script
 
+from spine_evidence.backend import BackendError, RemoteSparqlStore
 from spine_evidence.processes import free_port
 from spine_evidence.publish import PublishMismatchError, publish
+from spine_evidence.sparql import PREDECLARED_PREFIXES
 
 pytest_plugins = ["triple_stores"]
 
@@ -93,3 +96,14 @@ def test_publish_into_it_fails_on_the_read_back_the_cap_cut(capped, store_dir):
                        r".*Virtuoso cuts a CONSTRUCT answer at its ResultSetMaxRows"):
         publish(f"http://127.0.0.1:{capped.port}/sparql-graph-crud-auth", store=store_dir, validate=False,
                 announce=lambda line: None)
+
+
+def test_a_select_the_cap_cut_is_refused_when_the_cap_changed_after_the_start(capped):
+    """The answer's own ``X-SPARQL-MaxRows``: for a Virtuoso restarted with a cap after ``serve`` checked it."""
+    remote = RemoteSparqlStore(f"http://127.0.0.1:{capped.port}/sparql", timeout=30, max_rows=1000,
+                               max_bytes=1 << 24)
+    within = remote.query(f"SELECT ?n WHERE {{ ?s se:citationNumber ?n }} LIMIT {CAP - 1}",
+                          prefixes=PREDECLARED_PREFIXES)
+    assert len(list(within)) == CAP - 1
+    with pytest.raises(BackendError, match=rf"cut its answer at {CAP} rows \(Virtuoso's ResultSetMaxRows\)"):
+        remote.query("SELECT ?n WHERE { ?s se:citationNumber ?n }", prefixes=PREDECLARED_PREFIXES)

@@ -41,11 +41,11 @@ from requests.auth import AuthBase
 
 from ..sparql import Results
 from ..web.query_bounds import query_form
-from .errors import BackendError, BackendTimeout, current_deadline, deadline_at, relayed
+from .errors import BackendError, current_deadline, deadline_at, relayed
 from .publication import Publication, read_publication
 from .text import dataset_form, prologue
 from .transport import DeadlineStream, content_kind, post_query
-from .virtuoso import VIRTUOSO_CBD, VIRTUOSO_REWRITES
+from .virtuoso import VIRTUOSO_CBD, VIRTUOSO_REWRITES, refuse_partial_answer
 
 # JSON first: Virtuoso 7 writes it faster than XML (88 against 109 ms for 4,772 rows) and escapes control
 # characters in it (its XML has ``&#1;``, which no XML 1.0 parser reads).
@@ -116,16 +116,7 @@ class RemoteSparqlStore:
         response = post_query(self.session, self.url, [("query", text), *form, *extra], accept, deadline, self.auth)
         if "virtuoso" in response.headers.get("Server", "").lower():
             self.virtuoso = True
-        if response.headers.get("X-SQL-State") == "S1TAT":  # Virtuoso's "anytime" partial answer at our timeout
-            response.close()
-            raise BackendTimeout(self.url, "reached the query's deadline and answered only part of it (Virtuoso's "
-                                           "anytime answer, X-SQL-State S1TAT): refused rather than served incomplete")
-        cap = response.headers.get("X-SPARQL-MaxRows", "")
-        if cap.isdigit() and int(cap) <= self.max_rows:  # Virtuoso cut the solutions at its ResultSetMaxRows
-            response.close()
-            raise BackendError(self.url, f"cut its answer at {cap} rows (Virtuoso's ResultSetMaxRows), below this "
-                                         f"endpoint's row limit of {self.max_rows}: raise ResultSetMaxRows in "
-                                         "virtuoso.ini above it (refused rather than served incomplete)")
+        refuse_partial_answer(self.url, response, self.max_rows)
         return response
 
     def query(self, query: str, *, prefixes: Mapping[str, str] | None = None, base_iri: str | None = None,
