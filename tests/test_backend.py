@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl, unquote_plus
 
 import pyoxigraph as ox
 import pytest
@@ -39,6 +39,7 @@ from spine_evidence import query
 from spine_evidence.backend import RemoteSparqlStore
 from spine_evidence.backend.publication import PUBLICATION_GRAPH, RECORD_SECONDS
 from spine_evidence.backend.store import RESULTS_ACCEPT
+from spine_evidence.backend.text import needs_base
 from spine_evidence.iris import BASE
 from spine_evidence.processes import free_port
 from spine_evidence.publish import publish
@@ -176,6 +177,20 @@ class Relay:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+    def forms_sent(self) -> list[list[tuple[str, str]]]:
+        """The form of every POST sent to the store so far, its HTTP requests read one after the other."""
+        with self.lock:
+            raw = bytes(self.log)
+        forms, at = [], 0
+        while (end := raw.find(b"\r\n\r\n", at)) >= 0:
+            head = raw[at:end].decode("latin-1")
+            length = re.search(r"(?im)^content-length:\s*(\d+)", head)
+            body_end = end + 4 + (int(length.group(1)) if length else 0)
+            if head.startswith("POST "):
+                forms.append(parse_qsl(raw[end + 4:body_end].decode("utf-8"), keep_blank_values=True))
+            at = body_end
+        return forms
 
     def requests_seen(self) -> str:
         """Everything sent to the store so far, form-decoded."""
@@ -544,3 +559,50 @@ def test_a_dataset_of_many_graphs_is_named_and_answered(served):
     form = [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
     answer = remote.results(remote.send("SELECT * WHERE { ?s ?p ?o } LIMIT 1", form, RESULTS_ACCEPT))
     assert isinstance(answer, ox.QuerySolutions) and list(answer) == []  # none of these graphs exists
+
+
+def test_one_query_is_one_request_whatever_url_it_was_asked_at(served):
+    """No BASE unless the query resolves a relative IRI, and the graphs in IRI order: the store compiles it once.
+
+    Asked at two URLs of ours (two base IRIs), a query with no relative IRI
+    reaches the store as the same text with the same dataset; one with a
+    relative IRI carries the URL it was asked at, and resolves against it.
+    """
+    port = served.url.rsplit(":", 1)[1]
+    marker = f"one-request-{time.time_ns()}"
+    plain = f'SELECT * WHERE {{ ?s ?p "{marker}" }}'
+    relative = f"SELECT ?o WHERE {{ BIND(<{marker}> AS ?o) }}"
+    resolved = {}
+    for host in ("127.0.0.1", "localhost"):
+        assert requests.post(f"http://{host}:{port}/sparql", data={"query": plain}, timeout=60).status_code == 200
+        answer = requests.post(f"http://{host}:{port}/sparql", data={"query": relative},
+                               headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        resolved[host] = answer.json()["results"]["bindings"][0]["o"]["value"]
+    assert resolved == {host: f"http://{host}:{port}/{marker}" for host in ("127.0.0.1", "localhost")}
+    sent = [[(k, v) for k, v in form if k != "timeout"]  # Virtuoso is told the time left, which differs
+            for form in served.relay.forms_sent() if marker in dict(form).get("query", "")]
+    plain_sent = [form for form in sent if f'"{marker}"' in dict(form)["query"]]
+    assert len(plain_sent) == 2 and plain_sent[0] == plain_sent[1]
+    assert "BASE" not in dict(plain_sent[0])["query"]
+    graphs = [value for key, value in plain_sent[0] if key == "default-graph-uri"]
+    assert len(graphs) > 1 and graphs == sorted(graphs)
+    relative_sent = [dict(form)["query"] for form in sent if f"<{marker}>" in dict(form)["query"]]
+    assert sorted(text.split("\n", 1)[0] for text in relative_sent) == [
+        f"BASE <http://{host}:{port}/sparql>" for host in ("127.0.0.1", "localhost")]
+
+
+@pytest.mark.parametrize(("sparql", "needed"), [
+    ("SELECT * WHERE { ?s ?p ?o }", False),
+    ("SELECT * WHERE { <http://example.org/a> ?p ?o }  # <relative> in a comment", False),
+    ('SELECT * WHERE { ?s ?p "<relative>" }', False),
+    ("SELECT ?iri ?uri WHERE { ?iri ?p ?uri FILTER(?uri < 3 && ?iri > 2) }", False),
+    ("SELECT * WHERE { <study/ref-01> ?p ?o }", True),
+    ("SELECT * WHERE { <> ?p ?o }", True),
+    ("PREFIX ex: <relative/> SELECT * WHERE { ex:a ?p ?o }", True),
+    ("BASE <relative/> SELECT * WHERE { <a> ?p ?o }", True),
+    ('SELECT (IRI("x") AS ?i) WHERE {}', True),
+    ("SELECT (uri(?name) AS ?i) WHERE { ?s ?p ?name }", True),
+])
+def test_base_is_sent_only_to_a_query_that_resolves_a_relative_iri(sparql, needed):
+    assert needs_base(sparql) is needed

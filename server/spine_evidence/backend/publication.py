@@ -75,8 +75,8 @@ def read_publication(store: RemoteSparqlStore, previous: Publication | None) -> 
         raise BackendError(store.url, f"holds no publication record (graph <{PUBLICATION_GRAPH}>): "
                                       "publish the dataset into it first (spine-evidence publish --to GSP_URL)")
     version = str(rows[0]["version"].value)
-    graphs = {str(row["graph"].value): int(row["triples"].value) if row["triples"] is not None else 0
-              for row in rows if row["graph"] is not None}
+    graphs = dict(sorted((str(row["graph"].value), int(row["triples"].value) if row["triples"] is not None else 0)
+                         for row in rows if row["graph"] is not None))  # in IRI order: one request per query
     checksum = combined_checksum(rows)
     if previous is not None and previous.version == version and previous.graph_triples == graphs:
         return Publication(version, graphs, previous.default_graph_triples, checksum)

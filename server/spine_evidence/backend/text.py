@@ -3,8 +3,17 @@
 pyoxigraph has parsed the query already (with the predeclared prefixes, see
 :mod:`spine_evidence.sparql`), so what is sent is a valid SPARQL 1.1 query:
 the text as the client wrote it, after a prologue declaring the predeclared
-prefixes it uses but does not declare itself, and its base IRI. The backend
-knows none of our prefixes.
+prefixes it uses but does not declare itself, and its base IRI (the URL it
+was asked at) when it needs one: when it has a relative IRI or calls
+``IRI()``/``URI()`` (:func:`needs_base`). The backend knows none of our
+prefixes.
+
+So one query is one request, byte for byte, from every worker and replica,
+whatever URL it was asked at (the graphs of the dataset too: the publication
+record's, in IRI order). The store then compiles it once and runs one plan
+for it: Virtuoso 7 chooses a plan per distinct text (it samples its indexes
+while compiling), and one query sent as four texts ran in 33, 58, 59 and
+60 ms over the 1M benchmark store (bench/NOTES.md).
 
 The dataset is always sent explicitly (``default-graph-uri`` /
 ``named-graph-uri``), so that the backend's answer is the embedded store's:
@@ -27,6 +36,8 @@ from ..web.query_bounds import decoded
 from ..web.safety import significant_tokens
 
 EMPTY_GRAPH = "urn:x-spine-evidence:no-graph"
+ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986: a scheme, then ':'
+RESOLVING_FUNCTIONS = frozenset({"IRI", "URI"})  # SPARQL 1.1 §17.4.2.8: a relative IRI is resolved against the base
 Dataset = tuple[list[str], list[str]]  # default graphs, named graphs
 
 
@@ -35,10 +46,24 @@ def declared_prefixes(text: str) -> set[str]:
     return {match.group(1) for match in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*|):", text, re.IGNORECASE)}
 
 
+def needs_base(text: str) -> bool:
+    """Whether ``text`` has a relative IRI (``PREFIX`` and ``BASE`` ones too) or calls ``IRI()``/``URI()``.
+
+    Both resolve against the base IRI. A ``<`` operator the tokenizer reads
+    as the start of an IRI can only make this say yes, never hide one.
+    """
+    for kind, value in significant_tokens(text):
+        if kind == "iri" and not ABSOLUTE_IRI.match(decoded(value[1:-1])):
+            return True
+        if kind == "name" and value.upper() in RESOLVING_FUNCTIONS:
+            return True
+    return False
+
+
 def prologue(text: str, prefixes: Mapping[str, str] | None, base_iri: str | None) -> str:
-    """``BASE`` and the ``PREFIX`` lines that the backend needs in front of ``text``."""
+    """``BASE`` (when :func:`needs_base`) and the ``PREFIX`` lines that the backend needs in front of ``text``."""
     own = declared_prefixes(text)
-    lines = [f"BASE <{base_iri}>"] if base_iri else []
+    lines = [f"BASE <{base_iri}>"] if base_iri and needs_base(text) else []
     lines += [f"PREFIX {name}: <{iri}>" for name, iri in (prefixes or {}).items() if name not in own]
     return "".join(line + "\n" for line in lines)
 
