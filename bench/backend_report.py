@@ -66,12 +66,17 @@ def answer_heavy(result: dict[str, Any]) -> list[str]:
     return [q for q, rows in slow(result) if rows is None or rows > ENGINE_BOUND_ROWS]
 
 
+def fixed_cost(result: dict[str, Any]) -> float | None:
+    """The ms our layer adds to the tiny query (``None`` when a server failed it)."""
+    ours, direct = p50(result, TINY, BACKEND), p50(result, TINY, DIRECT)
+    return ours - direct if ours is not None and direct is not None else None
+
+
 def added_per_thousand_rows(result: dict[str, Any], queries: list[str]) -> float | None:
     """The median ms our layer adds per 1,000 rows of ``queries``, beyond what it adds to the tiny query."""
-    ours, direct = p50(result, TINY, BACKEND), p50(result, TINY, DIRECT)
-    if ours is None or direct is None:
+    fixed = fixed_cost(result)
+    if fixed is None:
         return None
-    fixed = ours - direct
     found = []
     for query in queries:
         rows = result["rows"].get(query, {}).get(DIRECT)
@@ -186,8 +191,8 @@ def size_section(result: dict[str, Any]) -> list[str]:
         lines.append("- `serve --store` (ours embedded) was not run at this size (`--no-embedded`), to keep the run "
                      "within its time: its column shows —.")
     lines += ["", *publish_lines(result)]
-    lines += overhead_lines(result, ratios)
     heavy = answer_heavy(result)
+    lines += overhead_lines(result, ratios, heavy)
     lines += ["p50 / p99 in ms at concurrency 1 (ratio of the p50 to Virtuoso's); engine-bound queries first, "
               "marked *, then the answer-heavy ones, marked †:", "",
               "| query | rows | Virtuoso directly | ours over Virtuoso | ours embedded |", "|---|---|---|---|---|"]
@@ -200,7 +205,7 @@ def size_section(result: dict[str, Any]) -> list[str]:
     return lines + ["", f"Peak RSS while queried: {peaks}.", ""]
 
 
-def overhead_lines(result: dict[str, Any], ratios: list[float]) -> list[str]:
+def overhead_lines(result: dict[str, Any], ratios: list[float], heavy: list[str]) -> list[str]:
     """Our layer's overhead on the engine-bound queries against the target, then on the answer-heavy ones."""
     if not ratios:
         return []
@@ -211,10 +216,9 @@ def overhead_lines(result: dict[str, Any], ratios: list[float]) -> list[str]:
              f"engine's evaluation): median ×{statistics.median(ratios):.2f}, geometric mean "
              f"×{statistics.geometric_mean(ratios):.2f}, worst ×{worst:.2f}; target ≤ {TARGET:g}× "
              f"{'met on every one' if worst <= TARGET else 'not met on ' + str(sum(r > TARGET for r in ratios))}.", ""]
-    heavy = answer_heavy(result)
     if heavy_ratios := overheads(result, heavy):
         per_rows = added_per_thousand_rows(result, heavy)
-        fixed = (p50(result, TINY, BACKEND) or 0.0) - (p50(result, TINY, DIRECT) or 0.0)
+        fixed = fixed_cost(result) or 0.0
         lines += [f"On the {len(heavy_ratios)} answer-heavy queries (as slow on Virtuoso, more than "
                   f"{ENGINE_BOUND_ROWS} rows): median ×{statistics.median(heavy_ratios):.2f}, worst "
                   f"×{max(heavy_ratios):.2f}, {sum(r <= TARGET for r in heavy_ratios)} within {TARGET:g}×. Beyond "

@@ -41,6 +41,7 @@ from requests.auth import AuthBase
 
 from ..sparql import Results
 from ..web.query_bounds import query_form
+from ..web.safety import significant_tokens
 from .errors import BackendError, current_deadline, deadline_at, relayed
 from .publication import Publication, read_publication
 from .text import dataset_form, prologue
@@ -128,8 +129,9 @@ class RemoteSparqlStore:
             graph_answer = is_graph_query(query, tuple((prefixes or {}).items()), base_iri, dict(custom_functions))
         else:
             graph_answer = parsed_graph_query(query, tuple((prefixes or {}).items()), base_iri)
-        form = dataset_form(self.graphs, query, prefixes, default_graph, named_graphs)  # reads the record first
-        head = prologue(query, prefixes, base_iri)
+        tokens = significant_tokens(query)  # one scan, for the dataset and the prologue
+        form = dataset_form(self.graphs, query, prefixes, default_graph, named_graphs, tokens)  # reads the record first
+        head = prologue(query, prefixes, base_iri, tokens)
         if graph_answer and self.virtuoso and _is_describe(query):
             head = VIRTUOSO_CBD + head
         response = self.send(head + query, form, TRIPLES_ACCEPT if graph_answer else RESULTS_ACCEPT)

@@ -39,6 +39,7 @@ EMPTY_GRAPH = "urn:x-spine-evidence:no-graph"
 ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986: a scheme, then ':'
 RESOLVING_FUNCTIONS = frozenset({"IRI", "URI"})  # SPARQL 1.1 §17.4.2.8: a relative IRI is resolved against the base
 Dataset = tuple[list[str], list[str]]  # default graphs, named graphs
+Tokens = list[tuple[str, str]]  # a query's significant tokens (``web.safety.significant_tokens``)
 
 
 def declared_prefixes(text: str) -> set[str]:
@@ -46,13 +47,13 @@ def declared_prefixes(text: str) -> set[str]:
     return {match.group(1) for match in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*|):", text, re.IGNORECASE)}
 
 
-def needs_base(text: str) -> bool:
-    """Whether ``text`` has a relative IRI (``PREFIX`` and ``BASE`` ones too) or calls ``IRI()``/``URI()``.
+def needs_base(tokens: Tokens) -> bool:
+    """Whether a query's ``tokens`` have a relative IRI (``PREFIX`` and ``BASE`` ones too) or call ``IRI()``/``URI()``.
 
     Both resolve against the base IRI. A ``<`` operator the tokenizer reads
     as the start of an IRI can only make this say yes, never hide one.
     """
-    for kind, value in significant_tokens(text):
+    for kind, value in tokens:
         if kind == "iri" and not ABSOLUTE_IRI.match(decoded(value[1:-1])):
             return True
         if kind == "name" and value.upper() in RESOLVING_FUNCTIONS:
@@ -60,17 +61,24 @@ def needs_base(text: str) -> bool:
     return False
 
 
-def prologue(text: str, prefixes: Mapping[str, str] | None, base_iri: str | None) -> str:
-    """``BASE`` (when :func:`needs_base`) and the ``PREFIX`` lines that the backend needs in front of ``text``."""
+def prologue(text: str, prefixes: Mapping[str, str] | None, base_iri: str | None, tokens: Tokens | None = None) -> str:
+    """``BASE`` (when :func:`needs_base`) and the ``PREFIX`` lines that the backend needs in front of ``text``.
+
+    ``tokens``: the text's, when the caller has read them already.
+    """
     own = declared_prefixes(text)
-    lines = [f"BASE <{base_iri}>"] if base_iri and needs_base(text) else []
+    lines = [f"BASE <{base_iri}>"] if base_iri and needs_base(tokens_of(text, tokens)) else []
     lines += [f"PREFIX {name}: <{iri}>" for name, iri in (prefixes or {}).items() if name not in own]
     return "".join(line + "\n" for line in lines)
 
 
-def from_clauses(text: str, prefixes: Mapping[str, str] | None) -> Dataset | None:
-    """The graphs of the query's ``FROM`` and ``FROM NAMED`` clauses (``None`` when it has neither)."""
-    tokens = significant_tokens(text)
+def tokens_of(text: str, tokens: Tokens | None) -> Tokens:
+    """``tokens`` when given, else ``text``'s (one scan of it)."""
+    return tokens if tokens is not None else significant_tokens(text)
+
+
+def from_clauses(tokens: Tokens, prefixes: Mapping[str, str] | None) -> Dataset | None:
+    """The graphs of a query's ``FROM`` and ``FROM NAMED`` clauses, from its ``tokens`` (``None``: it has neither)."""
     known, base = dict(prefixes or {}), ""
     default: list[str] = []
     named: list[str] = []
@@ -103,13 +111,16 @@ def resolved(token: tuple[str, str], prefixes: Mapping[str, str], base: str) -> 
 
 def dataset_form(ours: Sequence[str], text: str, prefixes: Mapping[str, str] | None,
                  default_graph: Sequence[object] | None,
-                 named_graphs: Sequence[object] | None) -> list[tuple[str, str]]:
-    """The ``default-graph-uri`` / ``named-graph-uri`` parameters for this query (module docstring)."""
+                 named_graphs: Sequence[object] | None, tokens: Tokens | None = None) -> list[tuple[str, str]]:
+    """The ``default-graph-uri`` / ``named-graph-uri`` parameters for this query (module docstring).
+
+    ``tokens``: the text's, when the caller has read them already.
+    """
     chosen: Dataset
     if default_graph is not None or named_graphs is not None:
         chosen = ([iri_of(g) for g in default_graph or ()], [iri_of(g) for g in named_graphs or ()])
     else:
-        chosen = from_clauses(text, prefixes) or (list(ours), list(ours))
+        chosen = from_clauses(tokens_of(text, tokens), prefixes) or (list(ours), list(ours))
     kept = set(ours)
     default = [g for g in chosen[0] if g in kept] or [EMPTY_GRAPH]
     named = [g for g in chosen[1] if g in kept] or [EMPTY_GRAPH]
